@@ -1,0 +1,208 @@
+"""The Django admin, for data fixes.
+
+An item's status and promise date are read-only here: they change only through
+the services, which write the history. The history itself is never edited.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from collections_app.models import (
+    Action,
+    ActionTemplate,
+    ImportRun,
+    ItemStatus,
+    OpenItem,
+    QuickPromisePreference,
+    StatusChange,
+)
+from collections_app.services.settings import (
+    save_item_status,
+    save_quick_promise_preference,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(ActionTemplate)
+class ActionTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "action_type", "title"]
+    list_filter = ["action_type"]
+    search_fields = ["name", "title"]
+
+
+class ItemStatusAdminForm(forms.ModelForm):
+    class Meta:
+        model = ItemStatus
+        fields = ["label", "kind", "action_template", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.instance.pk is not None
+            and cleaned.get("is_active") is False
+            and QuickPromisePreference.load().status_id == self.instance.pk
+        ):
+            raise forms.ValidationError(
+                _(
+                    "This is the Quick Promise status: choose another status in Preferences "
+                    "before deactivating it."
+                )
+            )
+        return cleaned
+
+
+@admin.register(ItemStatus)
+class ItemStatusAdmin(admin.ModelAdmin):
+    form = ItemStatusAdminForm
+    list_display = ["label", "kind", "action_template", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["label"]
+    list_select_related = ["action_template"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        save_item_status(status=obj)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    fk_name = "item"
+    fields = [
+        "changed_at",
+        "cause",
+        "status_before",
+        "status_after",
+        "promise_date_before",
+        "promise_date_after",
+        "changed_by",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-changed_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OpenItem)
+class OpenItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "document_type",
+        "due_date",
+        "amount",
+        "open_amount",
+        "currency",
+        "status",
+        "promise_date",
+    ]
+    list_filter = ["document_type", "status", "currency", "due_date", "promise_date"]
+    search_fields = ["number", "customer__code", "customer__name"]
+    list_select_related = ["customer", "status"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["status", "promise_date", "closed_at", "created_at", "updated_at"]
+    date_hierarchy = "due_date"
+    inlines = [StatusChangeInline]
+    show_full_result_count = False
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "customer", "action_type", "due_date", "assigned_to", "done_at"]
+    list_filter = ["action_type", "due_date", ("done_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "customer__code", "customer__name"]
+    list_select_related = ["customer", "assigned_to"]
+    raw_id_fields = ["customer", "items"]
+    autocomplete_fields = ["assigned_to", "created_by", "done_by"]
+    readonly_fields = ["created_at"]
+    show_full_result_count = False
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "changed_at",
+        "item",
+        "cause",
+        "status_before",
+        "status_after",
+        "promise_date_before",
+        "promise_date_after",
+        "changed_by",
+    ]
+    list_filter = ["cause", "changed_at"]
+    search_fields = ["item__number", "item__customer__code"]
+    list_select_related = ["item", "status_before", "status_after", "changed_by"]
+    date_hierarchy = "changed_at"
+    show_full_result_count = False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "file_name",
+        "snapshot",
+        "rows_read",
+        "created",
+        "updated",
+        "unchanged",
+        "closed",
+        "rejected",
+        "user",
+    ]
+    list_filter = ["snapshot", "started_at"]
+    search_fields = ["file_name"]
+
+
+@admin.register(QuickPromisePreference)
+class QuickPromisePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "delay_days", "updated_at", "updated_by"]
+    fields = ["status", "delay_days", "updated_at", "updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One row at most, created by the first save.
+        return super().has_add_permission(request) and not QuickPromisePreference.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["queryset"] = ItemStatus.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["status"].required = True
+        form.base_fields["delay_days"].required = True
+        return form
+
+    def save_model(self, request, obj, form, change) -> None:
+        save_quick_promise_preference(
+            status=obj.status, delay_days=obj.delay_days, user=request.user
+        )
+
+
+admin.site.site_header = _("Collections: data fixes")
+admin.site.site_title = _("Collections data fixes")
+admin.site.index_title = _("Data fixes")

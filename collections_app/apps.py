@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CollectionsConfig(AppConfig):
+    name = "collections_app"
+    label = "collections_app"
+    verbose_name = _("Collections")
+
+    def ready(self) -> None:
+        from collections_app.roles import sync_roles
+
+        post_migrate.connect(sync_roles, sender=self, dispatch_uid="collections_app.sync_roles")

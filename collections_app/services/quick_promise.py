@@ -1,0 +1,263 @@
+"""Quick Promise to Pay: the selected items promised for today + X days, in one click."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from collections_app.models import (
+    CREDIT_DOCUMENT_TYPES,
+    Action,
+    ChangeCause,
+    ItemStatus,
+    OpenItem,
+    QuickPromisePreference,
+)
+from collections_app.services.errors import ServiceError
+from collections_app.services.history import set_item_state
+from customers.models import Customer
+
+#: More items than any account statement shows at once; beyond it a request is
+#: refused before the database is asked anything.
+MAX_ITEMS = 25_000
+_MAX_ID = 2**63 - 1
+_NAMES_SHOWN = 5
+
+
+class QuickPromiseError(ServiceError):
+    """A quick promise refused; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class QuickPromiseResult:
+    items: list[OpenItem]
+    promise_date: datetime.date
+    action: Action | None
+    status: ItemStatus
+    changed: int
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.items) - self.changed
+
+    def summary(self) -> str:
+        """What happened, in a sentence for the officer."""
+        date = formats.date_format(self.promise_date, "SHORT_DATE_FORMAT")
+        if not self.changed:
+            return ngettext(
+                "The item was already promised for %(date)s: nothing changed.",
+                "The %(count)d items were already promised for %(date)s: nothing changed.",
+                len(self.items),
+            ) % {"count": len(self.items), "date": date}
+        text = ngettext(
+            "%(count)d item promised for %(date)s",
+            "%(count)d items promised for %(date)s",
+            self.changed,
+        ) % {"count": self.changed, "date": date}
+        if self.unchanged:
+            text += ngettext(
+                " (%(count)d was already promised)",
+                " (%(count)d were already promised)",
+                self.unchanged,
+            ) % {"count": self.unchanged}
+        if self.action is not None:
+            text += _(", follow-up scheduled")
+        return text + "."
+
+
+def parse_item_ids(raw_ids: Iterable[object]) -> list[int]:
+    """The distinct item ids of a request, in their order; refuses anything else."""
+    ids: dict[int, None] = {}
+    for raw in raw_ids:
+        value = raw.strip() if isinstance(raw, str) else raw
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise QuickPromiseError(
+                _("The selection is not valid: reload the page."), code="bad_id"
+            )
+        if isinstance(value, str):
+            if not value.isascii() or not value.isdigit() or len(value) > 19:
+                raise QuickPromiseError(
+                    _("The selection is not valid: reload the page."), code="bad_id"
+                )
+            value = int(value)
+        if not 0 < value <= _MAX_ID:
+            raise QuickPromiseError(
+                _("The selection is not valid: reload the page."), code="bad_id"
+            )
+        ids[value] = None
+        if len(ids) > MAX_ITEMS:
+            raise QuickPromiseError(
+                _("At most %(max)d items can be promised at once; select fewer items.")
+                % {"max": MAX_ITEMS},
+                code="too_many",
+            )
+    return list(ids)
+
+
+def _names(items: Iterable[OpenItem]) -> str:
+    numbers = [item.number for item in items]
+    shown = ", ".join(numbers[:_NAMES_SHOWN])
+    if len(numbers) > _NAMES_SHOWN:
+        shown += _(" and %(count)d more") % {"count": len(numbers) - _NAMES_SHOWN}
+    return shown
+
+
+def _check_items(*, customer: Customer, ids: list[int], items: list[OpenItem]) -> None:
+    """Refuse unless every id is an outstanding debit item of this customer."""
+    if len(items) != len(ids):
+        missing = len(ids) - len(items)
+        raise QuickPromiseError(
+            ngettext(
+                "%(count)d selected item no longer exists: reload the statement.",
+                "%(count)d selected items no longer exist: reload the statement.",
+                missing,
+            )
+            % {"count": missing},
+            code="unknown_item",
+        )
+    foreign = [item for item in items if item.customer_id != customer.pk]
+    if foreign:
+        raise QuickPromiseError(
+            ngettext(
+                "%(count)d selected item does not belong to %(customer)s: reload the statement.",
+                "%(count)d selected items do not belong to %(customer)s: reload the statement.",
+                len(foreign),
+            )
+            % {"count": len(foreign), "customer": customer.name},
+            code="foreign_item",
+        )
+    closed = [item for item in items if item.open_amount == 0]
+    if closed:
+        raise QuickPromiseError(
+            ngettext(
+                "Item %(items)s is already paid or closed: reload the statement; nothing was "
+                "promised.",
+                "Items %(items)s are already paid or closed: reload the statement; nothing was "
+                "promised.",
+                len(closed),
+            )
+            % {"items": _names(closed)},
+            code="closed_item",
+        )
+    credits = [
+        item
+        for item in items
+        if item.open_amount < 0 or item.document_type in CREDIT_DOCUMENT_TYPES
+    ]
+    if credits:
+        raise QuickPromiseError(
+            ngettext(
+                "Item %(items)s is a credit (credit note or payment): only amounts due can be "
+                "promised. Unselect it; nothing was promised.",
+                "Items %(items)s are credits (credit notes or payments): only amounts due can be "
+                "promised. Unselect them; nothing was promised.",
+                len(credits),
+            )
+            % {"items": _names(credits)},
+            code="credit_item",
+        )
+
+
+def apply_quick_promise(
+    *, customer: Customer, item_ids: Iterable[object], user
+) -> QuickPromiseResult:
+    """Promise the selected items for today + X days with the configured status.
+
+    In one transaction: every item gets the status and promise date, one follow-up
+    action is created when the status carries an action template, and one history
+    row is written per changed item. Raises QuickPromiseError, changing nothing,
+    when the preference is not usable or any item cannot be promised.
+    """
+    ids = parse_item_ids(item_ids)
+    if not ids:
+        raise QuickPromiseError(_("Select at least one item to promise."), code="no_items")
+
+    with transaction.atomic():
+        preference = QuickPromisePreference.load()
+        if not preference.is_configured:
+            raise QuickPromiseError(
+                _(
+                    "Quick Promise is not configured: an administrator sets its status and "
+                    "date in Admin › Manage item status › Preferences."
+                ),
+                code="not_configured",
+            )
+        status = preference.status
+        if not status.is_active:
+            raise QuickPromiseError(
+                _(
+                    "The Quick Promise status “%(status)s” is inactive: an administrator must "
+                    "choose an active one in Admin › Manage item status › Preferences."
+                )
+                % {"status": status.label},
+                code="inactive_status",
+            )
+
+        # Lock the rows in primary-key order: two overlapping quick promises queue
+        # up instead of deadlocking, and the checks below see each row as it is
+        # now (an import may have closed it since the page was shown), not as the
+        # officer saw it.
+        items = list(OpenItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        _check_items(customer=customer, ids=ids, items=items)
+
+        promise_date = preference.promise_date(timezone.localdate())
+        # Items already in this very state (a repeated click, a retried request)
+        # change nothing, and when none changes there is no second follow-up.
+        changing = [
+            item
+            for item in items
+            if (item.status_id, item.promise_date) != (status.pk, promise_date)
+        ]
+        action = None
+        now = timezone.now()
+        if changing and status.action_template is not None:
+            action = _create_follow_up(
+                customer=customer,
+                template=status.action_template,
+                due_date=promise_date,
+                item_ids=[item.pk for item in items],
+                user=user,
+                at=now,
+            )
+        changed = set_item_state(
+            items=items,
+            status=status,
+            promise_date=promise_date,
+            user=user,
+            cause=ChangeCause.QUICK_PROMISE,
+            action=action,
+            at=now,
+        )
+
+    return QuickPromiseResult(
+        items=items,
+        promise_date=promise_date,
+        action=action,
+        status=status,
+        changed=changed,
+    )
+
+
+def _create_follow_up(*, customer, template, due_date, item_ids, user, at) -> Action:
+    collector = customer.collector if customer.collector_id else None
+    assignee = collector if collector is not None and collector.is_active else user
+    action = Action.objects.create(
+        customer=customer,
+        template=template,
+        action_type=template.action_type,
+        title=template.action_title,
+        text=template.text,
+        due_date=due_date,
+        assigned_to=assignee,
+        created_by=user,
+        created_at=at,
+    )
+    links = Action.items.through
+    links.objects.bulk_create([links(action_id=action.pk, openitem_id=pk) for pk in item_ids])
+    return action

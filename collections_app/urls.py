@@ -1,0 +1,25 @@
+from django.urls import path
+
+from collections_app.views import actions, manage, statement
+
+app_name = "collections"
+
+urlpatterns = [
+    path("customers/<int:pk>/reminders/", statement.reminders, name="reminders"),
+    path(
+        "customers/<int:pk>/reminders/quick-promise/",
+        statement.quick_promise,
+        name="quick-promise",
+    ),
+    path("actions/", actions.my_actions, name="my-actions"),
+    path("actions/<int:pk>/done/", actions.action_done, name="action-done"),
+    path("manage/statuses/", manage.statuses, name="statuses"),
+    path("manage/statuses/new/", manage.status_create, name="status-create"),
+    path("manage/statuses/<int:pk>/", manage.status_edit, name="status-edit"),
+    path("manage/statuses/<int:pk>/delete/", manage.status_delete, name="status-delete"),
+    path("manage/templates/", manage.templates, name="templates"),
+    path("manage/templates/new/", manage.template_create, name="template-create"),
+    path("manage/templates/<int:pk>/", manage.template_edit, name="template-edit"),
+    path("manage/templates/<int:pk>/delete/", manage.template_delete, name="template-delete"),
+    path("manage/preferences/", manage.preferences, name="preferences"),
+]

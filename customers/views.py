@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from customers.models import Customer
+from customers.selectors import SORTS, customer_list, with_totals
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list_view(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    sort = request.GET.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    customers = customer_list(query=query, sort=sort, today=timezone.localdate())
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "customers/customer_list.html"
+    return render(
+        request,
+        f"{template}#results" if fragment else template,
+        {
+            "page": page,
+            "query": query,
+            "sort": sort,
+            "query_prefix": f"{urlencode({'q': query})}&" if query else "",
+            "fragment": fragment,
+        },
+    )
+
+
+@require_GET
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(
+        with_totals(Customer.objects.select_related("collector"), today=timezone.localdate()),
+        pk=pk,
+    )
+    return render(
+        request, "customers/customer_detail.html", {"customer": customer, "active_tab": "overview"}
+    )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+_SECTIONS = {
+    "customers": "customers",
+    "collections:reminders": "customers",
+    "collections:quick-promise": "customers",
+    "collections:my-actions": "actions",
+    "collections:action-done": "actions",
+}
+
+
+def navigation(request: HttpRequest) -> dict[str, str]:
+    """Which section of the main navigation the current page belongs to."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return {"nav": ""}
+    if match.view_name in _SECTIONS:
+        return {"nav": _SECTIONS[match.view_name]}
+    if match.namespace == "collections":
+        return {"nav": "manage"}
+    return {"nav": _SECTIONS.get(match.namespace, "")}
