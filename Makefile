@@ -1,0 +1,49 @@
+# The collections back office. `make demo` runs the app on the demo data;
+# `make test` runs the whole test suite on a throwaway PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup demo run test lint format clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version); found " + sys.version)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+## The app on the demo data (SQLite unless DATABASE_URL names PostgreSQL).
+demo: setup
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo user printed above."
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The app on whatever data the database holds.
+run: setup
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Lint, then every test (browser tests included) on PostgreSQL: a throwaway
+## cluster unless DATABASE_URL names one.
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

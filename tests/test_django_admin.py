@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from collections_app.models import ItemStatus, QuickPromisePreference
+from tests.factories import (
+    ActionFactory,
+    ItemStatusFactory,
+    OpenItemFactory,
+    PromiseStatusFactory,
+    configure_quick_promise,
+)
+from tests.utils import database_state
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "customers/customer",
+    "collections_app/openitem",
+    "collections_app/itemstatus",
+    "collections_app/actiontemplate",
+    "collections_app/action",
+    "collections_app/statuschange",
+    "collections_app/importrun",
+    "collections_app/quickpromisepreference",
+]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_is_in_the_django_admin(admin_client_, model):
+    app, name = model.split("/")
+    OpenItemFactory()
+    configure_quick_promise()
+    response = admin_client_.get(reverse(f"admin:{app}_{name}_changelist"), {"q": "x"})
+    assert response.status_code == 200
+
+
+def test_officers_cannot_open_the_django_admin(officer_client):
+    response = officer_client.get(reverse("admin:collections_app_openitem_changelist"))
+    assert response.status_code == 302
+    assert "/django-admin/login/" in response["Location"]
+
+
+def test_deleting_a_status_in_use_is_refused_with_a_clear_message(admin_client, admin_user):
+    status = ItemStatusFactory(label="Busy")
+    OpenItemFactory(status=status)
+    before = database_state()
+    url = reverse("admin:collections_app_itemstatus_delete", args=[status.pk])
+    page = admin_client.get(url)
+    assertContains(page, "would require deleting the following protected related objects")
+    admin_client.post(url, {"post": "yes"})
+    assert ItemStatus.objects.filter(pk=status.pk).exists()
+    assert database_state() == before
+
+
+def test_deleting_a_template_in_use_is_refused_in_bulk_too(admin_client):
+    status = PromiseStatusFactory()
+    ActionFactory(template=status.action_template)
+    before = database_state()
+    response = admin_client.post(
+        reverse("admin:collections_app_actiontemplate_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [status.action_template.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assertContains(response, "protected")
+    assert database_state() == before
+
+
+def test_item_status_and_promise_date_are_read_only(admin_client):
+    item = OpenItemFactory()
+    page = admin_client.get(reverse("admin:collections_app_openitem_change", args=[item.pk]))
+    assert 'name="status"' not in page.content.decode()
+    assert 'name="promise_date"' not in page.content.decode()
+
+
+def test_history_cannot_be_edited(admin_client):
+    assert admin_client.get(reverse("admin:collections_app_statuschange_add")).status_code == 403
+
+
+def test_preference_is_saved_through_the_rules(admin_client):
+    status = PromiseStatusFactory()
+    configure_quick_promise(status=status, delay_days=1)
+    url = reverse("admin:collections_app_quickpromisepreference_change", args=[1])
+    before = database_state()
+    response = admin_client.post(url, {"status": status.pk, "delay_days": "6"})
+    assertContains(response, "The promised payment date must be D+0 to D+5.")
+    assert database_state() == before
+    response = admin_client.post(url, {"status": status.pk, "delay_days": "4"})
+    assert response.status_code == 302
+    assert QuickPromisePreference.load().delay_days == 4
+
+
+def test_the_quick_promise_status_cannot_be_deactivated_in_the_admin(admin_client):
+    preference = configure_quick_promise()
+    status = preference.status
+    url = reverse("admin:collections_app_itemstatus_change", args=[status.pk])
+    response = admin_client.post(
+        url, {"label": status.label, "kind": status.kind, "action_template": ""}
+    )
+    assertContains(response, "This is the Quick Promise status")
+    status.refresh_from_db()
+    assert status.is_active
