@@ -33,8 +33,10 @@
   // swapped region's heading, never leave it on a removed element.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (!target || !target.isConnected) return;
-    if (target.id === "messages") return;
+    if (!target || target.id === "messages") return;
+    // An outerHTML swap replaced the target: find its successor by id.
+    if (!target.isConnected && target.id) target = document.getElementById(target.id);
+    if (!target) return;
     var messages = document.getElementById("messages");
     if (messages && messages.children.length) {
       messages.focus();

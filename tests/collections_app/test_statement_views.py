@@ -113,6 +113,15 @@ class TestStatement:
         assert box["name"] == "items"
         assert box["value"] == str(items[0].pk)
 
+    def test_item_ids_are_never_localised(self, officer_client, customer):
+        # 12,345 with a thousands separator would not be an id the server knows.
+        item = OpenItemFactory(pk=12345, customer=customer)
+        response = officer_client.get(reminders_url(customer))
+        box = element(response.content, "input", id="item-12345")
+        assert box["value"] == "12345"
+        assertContains(response, '<label for="item-12345">', html=False)
+        assert item.pk == 12345
+
     def test_quick_promise_is_greyed_out_until_configured(self, officer_client, customer, items):
         response = officer_client.get(reminders_url(customer))
         button = element(response.content, "button", data_quick_promise=None)
