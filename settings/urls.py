@@ -17,3 +17,6 @@ urlpatterns = [
 ]
 
 handler403 = "settings.errors.permission_denied"
+handler400 = "settings.errors.bad_request"
+handler404 = "settings.errors.page_not_found"
+handler500 = "settings.errors.server_error"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection
 
@@ -11,6 +13,19 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; the tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this run's own, so that several runs can share one
+    PostgreSQL server (two developers, or CI jobs) without dropping each other's."""
+    from django.conf import settings
+
+    for alias in settings.DATABASES:
+        database = settings.DATABASES[alias]
+        test = database.setdefault("TEST", {})
+        base = test.get("NAME") or f"test_{database['NAME']}"
+        test["NAME"] = f"{base}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -14,19 +14,20 @@
     area.focus();
   }
 
-  // A server error or a network failure must never look like a silent nothing.
-  document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+  // The product's own error answers carry their message and say where it goes
+  // (HX-Retarget); any other error answer (a proxy's page, say) is never swapped
+  // into the page, and a network failure never looks like a silent nothing.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status < 400 || xhr.status === 422) return;
+    if (xhr.getResponseHeader("HX-Retarget")) return;
+    event.detail.shouldSwap = false;
     showMessage(
-      document.body.dataset.errorText ||
-        "The server could not complete this request (error " + status + "). Nothing was changed; try again in a moment.",
+      document.body.dataset.errorText.replace("%(status)s", String(xhr.status)),
     );
   });
   document.addEventListener("htmx:sendError", function () {
-    showMessage(
-      document.body.dataset.offlineText ||
-        "The server cannot be reached. Check the connection and try again; nothing was changed.",
-    );
+    showMessage(document.body.dataset.offlineText);
   });
 
   // After a swap, move focus to the first message (so it is read out) or to the

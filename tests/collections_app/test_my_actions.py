@@ -123,7 +123,7 @@ def test_an_administrator_may_complete_anybodys_action(admin_client_, officer, a
 
 def test_wrong_method_unknown_action_anonymous_and_no_role(client, officer):
     action = ActionFactory(assigned_to=officer)
-    assert client.post(done_url(action)).status_code == 302  # to the login page
+    assert client.post(done_url(action)).status_code == 401  # sign in first
     client.force_login(officer)
     assert client.get(done_url(action)).status_code == 405
     assert client.post(reverse("collections:action-done", args=[98765])).status_code == 404

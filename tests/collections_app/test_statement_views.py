@@ -262,12 +262,20 @@ class TestQuickPromiseView:
     def test_get_is_not_allowed(self, officer_client, customer):
         assert officer_client.get(quick_promise_url(customer)).status_code == 405
 
-    def test_anonymous_is_sent_to_login_and_nothing_changes(self, client, customer, items):
+    def test_anonymous_is_asked_to_sign_in_and_nothing_changes(self, client, customer, items):
         configure_quick_promise()
         before = database_state()
-        response = client.post(quick_promise_url(customer), {"items": [items[0].pk]})
-        assert response.status_code == 302
-        assert "/accounts/login/" in response["Location"]
+        response = client.post(
+            quick_promise_url(customer),
+            {"items": [items[0].pk]},
+            headers={"Referer": f"http://testserver{reminders_url(customer)}"},
+        )
+        assertContains(response, "nothing was changed", status_code=401)
+        assertContains(
+            response,
+            f"/accounts/login/?next={reminders_url(customer)}",
+            status_code=401,
+        )
         assert database_state() == before
 
     def test_expired_session_on_htmx_reloads_the_login_page(self, client, customer, items):
