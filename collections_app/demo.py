@@ -31,7 +31,12 @@ from collections_app.models import (
 )
 from collections_app.roles import ADMINISTRATORS, OFFICERS
 from collections_app.services.history import set_item_state
-from collections_app.services.imports import COLUMNS, ImportReport, import_open_items
+from collections_app.services.imports import (
+    COLUMNS,
+    ImportFileError,
+    ImportReport,
+    import_open_items,
+)
 from customers.models import Customer
 
 SAMPLE = settings.BASE_DIR / "data" / "ibm-accounts-receivable" / "accounts_receivable.csv"
@@ -80,6 +85,10 @@ USERS = (
     {"username": "officer", "first_name": "Olivier", "last_name": "Dubois", "role": OFFICERS},
     {"username": "officer2", "first_name": "Sophie", "last_name": "Leroy", "role": OFFICERS},
 )
+
+
+class DemoError(Exception):
+    """The sample could not be loaded; nothing was changed."""
 
 
 @dataclass
@@ -217,10 +226,22 @@ def load_demo(
         report = DemoReport(cutoff=cutoff, today=today, import_report=ImportReport())
         users = _users(report)
         dispute = _starter_settings(users["admin"])
-        report.import_report = import_open_items(
-            stream=io.BytesIO(open_items_file(invoices, cutoff=cutoff, today=today)),
-            file_name=f"IBM sample at {cutoff.isoformat()}",
-        )
+        try:
+            report.import_report = import_open_items(
+                stream=io.BytesIO(open_items_file(invoices, cutoff=cutoff, today=today)),
+                file_name=f"IBM sample at {cutoff.isoformat()}",
+            )
+        except ImportFileError as error:
+            raise DemoError(f"The sample {sample.name} cannot be loaded: {error}") from error
+        imported = report.import_report
+        if imported.rejected or not imported.applied:
+            # Without this the demo would carry on with an empty or partial
+            # ledger and say nothing; raising also undoes the users and settings.
+            raise DemoError(
+                f"The open-items file made from {sample.name} has "
+                f"{len(imported.rejected)} rejected row(s), nothing was loaded: "
+                + "; ".join(f"line {r.line}: {r.reason}" for r in imported.rejected[:5])
+            )
         # Share the accounts between the two officers.
         officers = [users["officer"], users["officer2"]]
         customers = list(Customer.objects.filter(collector__isnull=True).order_by("code"))

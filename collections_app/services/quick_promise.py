@@ -72,7 +72,7 @@ class QuickPromiseResult:
 
 
 def parse_item_ids(raw_ids: Iterable[object]) -> list[int]:
-    """The distinct item ids of a request, in their order; refuses anything else."""
+    """The item ids of a request, in their order; refuses anything else."""
     ids: dict[int, None] = {}
     for raw in raw_ids:
         value = raw.strip() if isinstance(raw, str) else raw
@@ -89,6 +89,11 @@ def parse_item_ids(raw_ids: Iterable[object]) -> list[int]:
         if not 0 < value <= _MAX_ID:
             raise QuickPromiseError(
                 _("The selection is not valid: reload the page."), code="bad_id"
+            )
+        if value in ids:
+            # The page never sends an item twice: this request was made by hand.
+            raise QuickPromiseError(
+                _("The selection lists an item twice: reload the page."), code="bad_id"
             )
         ids[value] = None
         if len(ids) > MAX_ITEMS:

@@ -58,6 +58,7 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
         complete_action(action=action, user=request.user)
     except ActionError as error:
         messages.warning(request, error.text)
+        return _render_actions(request, status=409)
     else:
         messages.success(
             request,

@@ -28,23 +28,33 @@ from collections_app.services.settings import (
 @permission_required("collections_app.change_itemstatus", raise_exception=True)
 @require_http_methods(["GET"])
 def statuses(request: HttpRequest) -> HttpResponse:
+    return _render_statuses(request)
+
+
+def _render_statuses(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     preference = QuickPromisePreference.load()
     rows = ItemStatus.objects.select_related("action_template").annotate(item_count=Count("items"))
     return render(
         request,
         "collections_app/manage/statuses.html",
         {"statuses": rows, "preference": preference, "manage_tab": "statuses"},
+        status=status,
     )
 
 
 @permission_required("collections_app.change_actiontemplate", raise_exception=True)
 @require_http_methods(["GET"])
 def templates(request: HttpRequest) -> HttpResponse:
+    return _render_templates(request)
+
+
+def _render_templates(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     rows = ActionTemplate.objects.annotate(status_count=Count("statuses"))
     return render(
         request,
         "collections_app/manage/templates.html",
         {"templates": rows, "manage_tab": "templates"},
+        status=status,
     )
 
 
@@ -124,9 +134,11 @@ def status_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         delete_item_status(status=status)
     except SettingsError as error:
+        # Still in use: the list again, saying why (409: the request conflicts
+        # with the data as it is).
         messages.error(request, error.text)
-    else:
-        messages.success(request, _("Status “%(label)s” deleted.") % {"label": status.label})
+        return _render_statuses(request, status=409)
+    messages.success(request, _("Status “%(label)s” deleted.") % {"label": status.label})
     return redirect("collections:statuses")
 
 
@@ -169,10 +181,8 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
         delete_action_template(template=template)
     except SettingsError as error:
         messages.error(request, error.text)
-    else:
-        messages.success(
-            request, _("Action template “%(name)s” deleted.") % {"name": template.name}
-        )
+        return _render_templates(request, status=409)
+    messages.success(request, _("Action template “%(name)s” deleted.") % {"name": template.name})
     return redirect("collections:templates")
 
 

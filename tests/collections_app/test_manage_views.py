@@ -175,11 +175,9 @@ class TestStatuses:
         status = ItemStatusFactory(label="Busy")
         OpenItemFactory(status=status)
         before = database_state()
-        response = admin_client_.post(
-            reverse("collections:status-delete", args=[status.pk]), follow=True
-        )
-        assertContains(response, "“Busy” is still in use")
-        assertContains(response, "deactivate it instead")
+        response = admin_client_.post(reverse("collections:status-delete", args=[status.pk]))
+        assertContains(response, "“Busy” is still in use", status_code=409)
+        assertContains(response, "deactivate it instead", status_code=409)
         assert database_state() == before
 
     def test_delete_by_get_is_refused(self, admin_client_):
@@ -245,9 +243,9 @@ class TestTemplates:
         status = PromiseStatusFactory(action_template__name="Call back")
         before = database_state()
         response = admin_client_.post(
-            reverse("collections:template-delete", args=[status.action_template.pk]), follow=True
+            reverse("collections:template-delete", args=[status.action_template.pk])
         )
-        assertContains(response, "“Call back” is still used")
+        assertContains(response, "“Call back” is still used", status_code=409)
         assert database_state() == before
 
     def test_list(self, admin_client_):

@@ -101,8 +101,8 @@ def test_marking_done_twice_says_so(officer_client, officer):
     action = ActionFactory(assigned_to=officer, title="Call back")
     officer_client.post(done_url(action))
     before = database_state()
-    response = officer_client.post(done_url(action), follow=True)
-    assertContains(response, "was already marked done")
+    response = officer_client.post(done_url(action))
+    assertContains(response, "was already marked done", status_code=409)
     assert database_state() == before
 
 

@@ -242,15 +242,6 @@ def test_summary_says_what_happened(items, customer, officer):
     assert result.summary() == "3 items promised for 07/12/2026, follow-up scheduled."
 
 
-def test_duplicate_ids_count_once(items, customer, officer):
-    configure_quick_promise()
-    result = apply_quick_promise(
-        customer=customer, item_ids=[items[0].pk, str(items[0].pk), items[0].pk], user=officer
-    )
-    assert len(result.items) == 1
-    assert result.action.items.count() == 1
-
-
 # Refusals: each leaves the database exactly as it was.
 
 
@@ -314,6 +305,11 @@ def test_refuses_a_credit_note(items, customer, officer):
     credit = CreditNoteFactory(customer=customer, number="CN-9")
     error = _refused(customer, [items[0].pk, credit.pk], officer, "credit_item")
     assert "CN-9" in error.text
+
+
+def test_refuses_an_item_listed_twice(items, customer, officer):
+    configure_quick_promise()
+    _refused(customer, [items[0].pk, str(items[0].pk)], officer, "bad_id")
 
 
 def test_refuses_a_payment(items, customer, officer):

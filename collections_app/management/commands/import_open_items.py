@@ -53,7 +53,9 @@ class Command(BaseCommand):
                         skip_invalid=skip_invalid,
                     )
         except ImportFileError as error:
-            raise CommandError(f"{file}: rejected, nothing changed. {error}") from error
+            raise CommandError(
+                f"{file}: rejected as a whole, nothing was changed. {error}"
+            ) from error
         self._print(report)
         if not report.applied:
             raise CommandError(

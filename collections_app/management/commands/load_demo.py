@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from collections_app.demo import DEFAULT_CUTOFF, load_demo
+from collections_app.demo import DEFAULT_CUTOFF, DemoError, load_demo
 
 
 class Command(BaseCommand):
@@ -27,7 +27,10 @@ class Command(BaseCommand):
         if not datetime.date(2012, 1, 3) <= cutoff <= datetime.date(2013, 12, 31):
             raise CommandError("The cut-off must be within the sample: 2012-01-03 … 2013-12-31.")
         today = timezone.localdate()
-        report = load_demo(cutoff=cutoff, today=today)
+        try:
+            report = load_demo(cutoff=cutoff, today=today)
+        except DemoError as error:
+            raise CommandError(str(error)) from error
         imported = report.import_report
         self.stdout.write(
             "Demo data: the IBM Accounts Receivable sample (IBM Watson Analytics sample "

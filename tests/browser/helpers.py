@@ -1,0 +1,98 @@
+"""What the browser tests do again and again: sign in, check a page with axe-core,
+move the focus with the keyboard, save a screenshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Locator, Page, expect
+
+from tests.factories import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+_axe = Axe()
+
+
+@dataclass
+class Watch:
+    """What the browser reported behind the test's back."""
+
+    csp_violations: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
+        assert not self.errors, f"JavaScript errors: {self.errors}"
+
+
+def sign_in(page: Page, user, *, path: str = "/accounts/login/") -> None:
+    """Sign in through the real login form, as a person does."""
+    page.goto(path)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    results = _axe.run(page)
+    blocking = [
+        violation
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not blocking, "\n".join(
+        f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+        + "\n".join(
+            f"    {node['target']}: {node['failureSummary']}" for node in violation["nodes"]
+        )
+        for violation in blocking
+    )
+
+
+def focused(page: Page) -> dict:
+    """The focused element: its tag, id, accessible text and focus outline."""
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const style = getComputedStyle(el);
+          return {
+            tag: el.tagName.toLowerCase(),
+            id: el.id,
+            text: (el.getAttribute("aria-label") || el.innerText || el.value || "").trim(),
+            label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : "",
+            focusVisible: el.matches(":focus-visible"),
+            outline: style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth),
+          };
+        }"""
+    )
+
+
+def assert_focus_visible(page: Page) -> None:
+    """The focused element shows a focus indicator a person can see."""
+    state = focused(page)
+    assert state["focusVisible"], f"focus is not visible on {state}"
+    assert state["outline"] >= 2, f"no focus outline on {state}"
+
+
+def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 60) -> None:
+    """Press Tab (or Shift+Tab) until ``target`` has the focus, checking on the way
+    that the focus is always visible."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        assert_focus_visible(page)
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{limit} presses of {key} never reached {target}")
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / name, full_page=full_page, animations="disabled")
