@@ -200,6 +200,10 @@ LOGGING = {
     },
 }
 
+# Largest open-items file the import command accepts (a million rows are about
+# 100 MB).
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=2 * 1024**3)
+
 # The currency of demo data and of customers created without one.
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 

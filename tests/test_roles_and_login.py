@@ -65,7 +65,7 @@ def test_sign_in_and_out(client):
 def test_a_wrong_password_is_refused_with_a_message(client):
     OfficerFactory(username="olivia")
     response = client.post(reverse("login"), {"username": "olivia", "password": "nope"})
-    assertContains(response, "Please enter a correct username and password")
+    assertContains(response, "Please enter a correct username and password", status_code=401)
 
 
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(client, settings):

@@ -70,7 +70,7 @@ def _edit(
     manage_tab: str,
 ) -> HttpResponse:
     """Show a create/edit form; on a valid POST, save through the service."""
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(request.POST if request.method == "POST" else None, instance=instance)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -191,7 +191,9 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     preference = QuickPromisePreference.load()
     initial = {"status": preference.status_id, "delay_days": preference.delay_days}
-    form = QuickPromisePreferenceForm(request.POST or None, initial=initial)
+    form = QuickPromisePreferenceForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

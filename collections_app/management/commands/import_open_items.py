@@ -3,6 +3,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from collections_app.services.imports import ImportFileError, ImportReport, import_open_items
@@ -45,6 +46,13 @@ class Command(BaseCommand):
                 path = Path(file)
                 if not path.is_file():
                     raise CommandError(f"{file}: no such file.")
+                size = path.stat().st_size
+                if size > settings.IMPORT_MAX_FILE_BYTES:
+                    raise CommandError(
+                        f"{file}: rejected, nothing changed. The file has {size:,} bytes, more "
+                        f"than the {settings.IMPORT_MAX_FILE_BYTES:,} allowed: check it is the "
+                        "open-items export, or raise IMPORT_MAX_FILE_BYTES."
+                    )
                 with path.open("rb") as stream:
                     report = import_open_items(
                         stream=stream,
