@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo run test lint format clean
+.PHONY: setup demo run test lint format audit loadtest clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version); found " + sys.version)'
@@ -35,7 +35,17 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m tooling.audit
 	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+## Known vulnerabilities in the pinned dependencies (a notice when offline).
+audit: setup
+	$(BIN)/python -m tooling.audit
+
+## About a minute of officers' load on gunicorn (2 workers) and PostgreSQL,
+## with a database restart; then a consistency check. Figures in artifacts/.
+loadtest: setup
+	$(BIN)/python -m tooling.loadtest $(LOADTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
