@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from tooling.postgres import free_port
@@ -86,9 +85,12 @@ class AppServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.log.read_text()}")
             try:
-                urllib.request.urlopen(f"{self.url}/accounts/login/", timeout=2)
+                probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                probe.request("GET", "/accounts/login/")
+                probe.getresponse().read()
+                probe.close()
                 return self
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
+            except (OSError, http.client.HTTPException):
                 time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer in {timeout}s:\n{self.log.read_text()}")
 

@@ -23,6 +23,7 @@ class Response:
     headers: dict[str, str]
     body: str
     seconds: float
+    set_cookies: list[str]
 
 
 class Client:
@@ -66,15 +67,17 @@ class Client:
             self.close()
             raise
         elapsed = time.perf_counter() - started
-        for header, value in raw.getheaders():
-            if header.lower() == "set-cookie":
-                cookie = SimpleCookie()
-                cookie.load(value)
-                for name, morsel in cookie.items():
-                    self.cookies[name] = morsel.value
+        set_cookies = [
+            value for header, value in raw.getheaders() if header.lower() == "set-cookie"
+        ]
+        for value in set_cookies:
+            cookie = SimpleCookie()
+            cookie.load(value)
+            for name, morsel in cookie.items():
+                self.cookies[name] = morsel.value
         if raw.getheader("Connection", "").lower() == "close":
             self.close()
-        return Response(raw.status, dict(raw.getheaders()), content, elapsed)
+        return Response(raw.status, dict(raw.getheaders()), content, elapsed, set_cookies)
 
     def get(self, path: str, **kwargs) -> Response:
         return self.request("GET", path, **kwargs)
