@@ -42,17 +42,17 @@ def _require_postgresql(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def officer(db):
-    return OfficerFactory(username="olivia")
+    return OfficerFactory(username="olivia", first_name="Olivia", last_name="Officer")
 
 
 @pytest.fixture
 def other_officer(db):
-    return OfficerFactory(username="oscar")
+    return OfficerFactory(username="oscar", first_name="Oscar", last_name="Other")
 
 
 @pytest.fixture
 def administrator(db):
-    return AdministratorFactory(username="ada")
+    return AdministratorFactory(username="ada", first_name="Ada", last_name="Admin")
 
 
 @pytest.fixture

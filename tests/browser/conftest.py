@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from collections_app.roles import ROLES, sync_roles
-from tests.browser.helpers import Watch
+from tests.browser.helpers import Watch, new_context
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,31 +33,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-VIEWPORT = {"width": 1280, "height": 800}
 
 #: The business day of every browser test, so that dates, days overdue and the
-#: screenshots are the same on every run. The clock ticks from there.
+#: screenshots are the same on every run. The clock ticks from there. (Only the
+#: app's clock moves: its cookies carry Max-Age, so the browser's own clock does
+#: not matter.)
 BUSINESS_NOW = datetime.datetime(2026, 12, 4, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
-
-#: Reports every Content-Security-Policy violation and uncaught error to the test
-#: (through bindings, which outlive navigations, unlike a variable on window).
-WATCH_SCRIPT = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportCspViolation(
-    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
-    `at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`
-  );
-});
-"""
-
-
-def pytest_collection_modifyitems(items):
-    # Everything in this folder drives a browser: mark it so `-m "not browser"`
-    # gives a quick run, while the plain `pytest` runs it all.
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -102,24 +83,6 @@ def _roles(transactional_db) -> None:
     # roles without their groups.
     if Group.objects.filter(name__in=ROLES).count() != len(ROLES):
         sync_roles()
-
-
-def new_context(browser: Browser, watch: Watch, **options) -> BrowserContext:
-    options = {"viewport": VIEWPORT, "locale": "en-GB", **options}
-    context = browser.new_context(**options)
-    context.set_default_timeout(5_000)
-    context.expose_function("reportCspViolation", lambda text: watch.csp_violations.append(text))
-    context.add_init_script(WATCH_SCRIPT)
-    context.on("weberror", lambda error: watch.errors.append(str(error.error)))
-    context.on(
-        "console",
-        lambda message: (
-            watch.csp_violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    return context
 
 
 @pytest.fixture

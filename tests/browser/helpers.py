@@ -7,11 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.factories import PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+VIEWPORT = {"width": 1280, "height": 800}
+
+#: Reports every Content-Security-Policy violation to the test (through a binding,
+#: which outlives navigations, unlike a variable on window).
+WATCH_SCRIPT = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`
+  );
+});
+"""
+
 
 _axe = Axe()
 
@@ -26,6 +40,26 @@ class Watch:
     def assert_clean(self) -> None:
         assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
         assert not self.errors, f"JavaScript errors: {self.errors}"
+
+
+def new_context(browser: Browser, watch: Watch, **options) -> BrowserContext:
+    """A fresh browser profile (1280×800, British English) whose CSP violations and
+    uncaught JavaScript errors end up in ``watch``."""
+    options = {"viewport": VIEWPORT, "locale": "en-GB", **options}
+    context = browser.new_context(**options)
+    context.set_default_timeout(5_000)
+    context.expose_function("reportCspViolation", lambda text: watch.csp_violations.append(text))
+    context.add_init_script(WATCH_SCRIPT)
+    context.on("weberror", lambda error: watch.errors.append(str(error.error)))
+    context.on(
+        "console",
+        lambda message: (
+            watch.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return context
 
 
 def sign_in(page: Page, user, *, path: str = "/accounts/login/") -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from collections_app.models import Action, OpenItem, StatusChange
 from tests.browser.helpers import assert_accessible, screenshot, sign_in
 from tests.browser.ledger import ledger, officer
 from tests.utils import database_state
+
+pytestmark = pytest.mark.browser
 
 PROMISED = "2 items promised for 07/12/2026, follow-up scheduled."
 
@@ -40,6 +43,7 @@ def test_quick_promise_from_the_customer_list_to_my_actions(page: Page):
     expect(selection).to_have_text("1 item selected · 4,850.00 EUR")
     page.get_by_label("INV-2026-0987").check()
     expect(selection).to_have_text("2 items selected · 12,250.00 EUR")
+    assert_accessible(page)
     screenshot(page, "statement-before-quick-promise.png")
 
     # No full page load: a marker set on window survives the swap.
@@ -150,7 +154,10 @@ def test_before_configuration_the_button_is_greyed_out_and_says_where(page: Page
     before = database_state()
     posts.clear()
     button.click(force=True)  # a real click on the greyed-out button
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # and Enter in the form
+    # Proving that nothing happens takes a moment of nothing happening.
+    page.wait_for_timeout(300)
     expect(page.locator("#messages")).to_be_empty()
+    expect(page.locator("#quick-promise-hint")).to_be_visible()
     assert posts == []
     assert database_state() == before
