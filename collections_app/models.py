@@ -196,7 +196,8 @@ class OpenItem(models.Model):
         return self.open_amount > 0 and self.document_type not in CREDIT_DOCUMENT_TYPES
 
     def days_overdue(self, today: datetime.date) -> int:
-        return max(0, (today - self.due_date).days) if self.is_outstanding else 0
+        """Days past the due date of an amount still due (credits are never overdue)."""
+        return max(0, (today - self.due_date).days) if self.is_debit else 0
 
     def promise_broken(self, today: datetime.date) -> bool:
         """Promised for a day already past, and still not paid."""

@@ -35,7 +35,8 @@ class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
                 self.get_login_url(view_func),
                 self.get_redirect_field_name(view_func),
             )
-            response = HttpResponseClientRedirect(login["Location"])
+            # Say on the login page why it came up in the middle of the work.
+            response = HttpResponseClientRedirect(f"{login['Location']}&expired=1")
             response.status_code = 401
             return response
         if request.method in ("GET", "HEAD"):

@@ -91,3 +91,11 @@ def test_the_navigation_follows_the_role(client, officer, administrator):
 
 def test_no_migration_is_missing():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_the_login_page_speaks_of_an_expired_session_only_when_one_expired(client):
+    first_visit = client.get(reverse("login"), {"next": "/"})
+    assertContains(first_visit, "Please sign in to continue.")
+    assert "expired" not in first_visit.content.decode()
+    expired = client.get(reverse("login"), {"next": "/customers/", "expired": "1"})
+    assertContains(expired, "Your session has expired, so nothing was changed.")

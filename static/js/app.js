@@ -34,7 +34,12 @@
   // swapped region's heading, never leave it on a removed element.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (!target || target.id === "messages") return;
+    if (!target) return;
+    if (target.id === "messages") {
+      // An error answer sent to the message area: read it out.
+      if (target.children.length) target.focus();
+      return;
+    }
     // An outerHTML swap replaced the target: find its successor by id.
     if (!target.isConnected && target.id) target = document.getElementById(target.id);
     if (!target) return;

@@ -80,7 +80,7 @@ def test_an_expired_session_goes_to_the_login_page_and_back(statement: Page, acc
     expect(statement).to_have_url(re.compile(r"/accounts/login/\?next="))
     expect(statement.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(
-        statement.get_by_text("your session may have expired: nothing was changed")
+        statement.get_by_text("Your session has expired, so nothing was changed.")
     ).to_be_visible()
     assert_accessible(statement)
     assert database_state() == before
@@ -102,6 +102,9 @@ def test_a_missing_permission_is_said_in_the_message_area(statement: Page, olivi
 
     alert = statement.locator("#messages").get_by_role("alert")
     expect(alert).to_have_text(re.compile(r"^Your account is not allowed to do this"))
+    # Focus goes to the message, so that it is read out and the officer is not
+    # left on a button that cannot work.
+    expect(statement.locator("#messages")).to_be_focused()
     # The statement stays as it was, selection included.
     expect(statement.get_by_role("heading", name="Account statement")).to_be_visible()
     expect(statement.get_by_role("rowheader", name="INV-2026-0987")).to_be_visible()

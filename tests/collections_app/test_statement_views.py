@@ -290,7 +290,9 @@ class TestQuickPromiseView:
             },
         )
         assert response.status_code == 401
-        assert response["HX-Redirect"] == f"/accounts/login/?next={reminders_url(customer)}"
+        assert (
+            response["HX-Redirect"] == f"/accounts/login/?next={reminders_url(customer)}&expired=1"
+        )
         assert database_state() == before
 
     def test_user_without_the_permission_gets_403(self, client, customer, items, htmx_headers):
@@ -324,3 +326,10 @@ class TestQuickPromiseView:
         )
         assertContains(response, "does not belong to Dupont Industries", status_code=422)
         assert database_state() == before
+
+
+def test_credit_notes_are_never_overdue(officer_client, customer):
+    credit = CreditNoteFactory(customer=customer, due_date=datetime.date(2026, 1, 1))
+    response = officer_client.get(reminders_url(customer))
+    assert credit.days_overdue(datetime.date(2026, 12, 3)) == 0
+    assert '<span class="overdue">' not in response.content.decode()
