@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from collections_app.models import Action, OpenItem
+from collections_app.models import CREDIT_DOCUMENT_TYPES, Action, OpenItem
 from customers.models import Customer
 
 STATEMENT_SORTS = {
@@ -23,6 +23,44 @@ STATEMENT_SORTS = {
     "promise_date": ("promise_date", "due_date", "number"),
     "-promise_date": ("-promise_date", "due_date", "number"),
 }
+#: Rows sent at once; the next ones come as the officer scrolls (or pages).
+STATEMENT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class StatementFilters:
+    """What the officer narrows the statement to; all done by the database."""
+
+    overdue: bool = False
+    status: int | None = None
+    without_status: bool = False
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self != StatementFilters()
+
+    def condition(self, *, today: datetime.date) -> Q:
+        condition = Q()
+        if self.overdue:
+            condition &= Q(open_amount__gt=0, due_date__lt=today)
+        if self.without_status:
+            condition &= Q(status__isnull=True)
+        elif self.status is not None:
+            condition &= Q(status_id=self.status)
+        if self.due_from:
+            condition &= Q(due_date__gte=self.due_from)
+        if self.due_to:
+            condition &= Q(due_date__lte=self.due_to)
+        if self.text:
+            condition &= Q(number__icontains=self.text)
+        return condition
+
+
+#: Only these can be promised: amounts due (not credit notes, payments).
+PROMISABLE = Q(open_amount__gt=0) & ~Q(document_type__in=CREDIT_DOCUMENT_TYPES)
 
 
 @dataclass(frozen=True)
@@ -31,6 +69,9 @@ class CurrencyTotal:
     outstanding: Decimal
     overdue: Decimal
     items: int
+    matching: int
+    promisable: int
+    promisable_amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -40,27 +81,63 @@ class Statement:
     totals: list[CurrencyTotal]
     today: datetime.date
     sort: str
+    filters: StatementFilters
+    page: int
+    has_next: bool
 
     @property
     def item_count(self) -> int:
-        return len(self.items)
+        """Outstanding items of the account."""
+        return sum(total.items for total in self.totals)
+
+    @property
+    def matching_count(self) -> int:
+        """Outstanding items matching the filters, on every page."""
+        return sum(total.matching for total in self.totals)
+
+    @property
+    def promisable_count(self) -> int:
+        """Matching items that can be promised, on every page."""
+        return sum(total.promisable for total in self.totals)
+
+    @property
+    def shown_until(self) -> int:
+        return (self.page - 1) * STATEMENT_PAGE_SIZE + len(self.items)
 
     @property
     def has_credits(self) -> bool:
         return any(not item.is_debit for item in self.items)
 
 
-def statement_items(*, customer: Customer, sort: str = "due_date") -> QuerySet[OpenItem]:
+def matching_items(
+    *, customer: Customer, filters: StatementFilters, today: datetime.date
+) -> QuerySet[OpenItem]:
+    """The customer's outstanding items that match the filters."""
     return (
         OpenItem.objects.outstanding()
         .filter(customer=customer)
-        .select_related("status")
-        .order_by(*STATEMENT_SORTS.get(sort, STATEMENT_SORTS["due_date"]))
+        .filter(filters.condition(today=today))
     )
 
 
-def statement_totals(*, customer: Customer, today: datetime.date) -> list[CurrencyTotal]:
-    """Outstanding and overdue totals by currency, summed by the database."""
+def promisable_item_ids(
+    *, customer: Customer, filters: StatementFilters, today: datetime.date
+) -> list[int]:
+    """Every matching item that can be promised: "select all" beyond the page."""
+    return list(
+        matching_items(customer=customer, filters=filters, today=today)
+        .filter(PROMISABLE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def statement_totals(
+    *, customer: Customer, today: datetime.date, filters: StatementFilters = StatementFilters()
+) -> list[CurrencyTotal]:
+    """The account's outstanding and overdue totals, and the count and amount of
+    what matches the filters, by currency: one query, summed by the database."""
+    matching = filters.condition(today=today)
     rows = (
         OpenItem.objects.outstanding()
         .filter(customer=customer)
@@ -70,36 +147,66 @@ def statement_totals(*, customer: Customer, today: datetime.date) -> list[Curren
             outstanding=Sum("open_amount"),
             overdue=Sum("open_amount", filter=Q(open_amount__gt=0, due_date__lt=today)),
             items=Count("pk"),
+            matching=Count("pk", filter=matching),
+            promisable=Count("pk", filter=matching & PROMISABLE),
+            promisable_amount=Sum("open_amount", filter=matching & PROMISABLE),
         )
         .order_by("currency")
     )
+    zero = Decimal("0.00")
     return [
         CurrencyTotal(
             currency=row["currency"],
-            outstanding=row["outstanding"] or Decimal("0.00"),
-            overdue=row["overdue"] or Decimal("0.00"),
+            outstanding=row["outstanding"] or zero,
+            overdue=row["overdue"] or zero,
             items=row["items"],
+            matching=row["matching"],
+            promisable=row["promisable"],
+            promisable_amount=row["promisable_amount"] or zero,
         )
         for row in rows
     ]
 
 
 def account_statement(
-    *, customer: Customer, today: datetime.date, sort: str = "due_date"
+    *,
+    customer: Customer,
+    today: datetime.date,
+    sort: str = "due_date",
+    filters: StatementFilters = StatementFilters(),
+    page: int = 1,
+    with_totals: bool = True,
 ) -> Statement:
-    """The Reminders and disputes tab: outstanding items with their totals."""
+    """The Reminders and disputes tab: one page of the matching outstanding items,
+    sorted and filtered by the database, with the account's totals.
+
+    Two queries whatever the size of the account (``with_totals=False``, for the
+    next page of an endless scroll, makes it one).
+    """
     if sort not in STATEMENT_SORTS:
         sort = "due_date"
-    items = list(statement_items(customer=customer, sort=sort))
+    page = max(1, page)
+    start = (page - 1) * STATEMENT_PAGE_SIZE
+    rows = list(
+        matching_items(customer=customer, filters=filters, today=today)
+        .select_related("status")
+        .order_by(*STATEMENT_SORTS[sort])[start : start + STATEMENT_PAGE_SIZE + 1]
+    )
+    items = rows[:STATEMENT_PAGE_SIZE]
     for item in items:
         item.overdue_days = item.days_overdue(today)
         item.is_broken_promise = item.promise_broken(today)
     return Statement(
         customer=customer,
         items=items,
-        totals=statement_totals(customer=customer, today=today),
+        totals=statement_totals(customer=customer, today=today, filters=filters)
+        if with_totals
+        else [],
         today=today,
         sort=sort,
+        filters=filters,
+        page=page,
+        has_next=len(rows) > STATEMENT_PAGE_SIZE,
     )
 
 

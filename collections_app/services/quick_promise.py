@@ -25,7 +25,7 @@ from customers.models import Customer
 
 #: More items than any account statement shows at once; beyond it a request is
 #: refused before the database is asked anything.
-MAX_ITEMS = 25_000
+MAX_ITEMS = 50_000
 _MAX_ID = 2**63 - 1
 _NAMES_SHOWN = 5
 

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from collections_app.models import QuickPromisePreference
-from collections_app.selectors import account_statement
+from collections_app.forms import StatementFilterForm
+from collections_app.models import ItemStatus, QuickPromisePreference
+from collections_app.selectors import STATEMENT_SORTS, account_statement, promisable_item_ids
 from collections_app.services import QuickPromiseError, apply_quick_promise
 from customers.models import Customer
 
 TEMPLATE = "collections_app/reminders.html"
+#: The id of the row that loads the next page as the officer scrolls to it.
+MORE_ROWS_TARGET = "statement-more"
 
 
 def _get_customer_for_user(request: HttpRequest, pk: int) -> Customer:
@@ -25,27 +33,69 @@ def _get_customer_for_user(request: HttpRequest, pk: int) -> Customer:
     return get_object_or_404(Customer.objects.select_related("collector"), pk=pk)
 
 
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
+
+
 def _render_statement(
     request: HttpRequest,
     customer: Customer,
     *,
     status: int = 200,
     selected: frozenset[str] = frozenset(),
+    first_page: bool = False,
 ) -> HttpResponse:
     today = timezone.localdate()
-    preference = QuickPromisePreference.load()
-    statement = account_statement(customer=customer, today=today, sort=request.GET.get("sort", ""))
-    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    statuses = list(ItemStatus.objects.order_by("label"))
+    filter_form = StatementFilterForm(request.GET, statuses=statuses)
+    filters = filter_form.filters()
+    sort = request.GET.get("sort", "due_date")
+    sort = sort if sort in STATEMENT_SORTS else "due_date"
+    more_rows = (
+        bool(request.htmx)
+        and request.htmx.target == MORE_ROWS_TARGET
+        and not request.htmx.history_restore_request
+    )
+    statement = account_statement(
+        customer=customer,
+        today=today,
+        sort=sort,
+        filters=filters,
+        page=1 if first_page else _page_number(request),
+        with_totals=not more_rows,
+    )
+    # The filters and the sort, for every link and form that keeps them.
+    query = {name: value for name, value in request.GET.items() if value and name != "page"}
+    if "sort" in query:
+        query["sort"] = sort
     context = {
         "customer": customer,
         "statement": statement,
-        "preference": preference,
-        "quick_promise_date": preference.promise_date(today) if preference.is_configured else None,
-        "can_promise": request.user.has_perm("collections_app.apply_quick_promise"),
+        "filter_form": filter_form,
+        "query": urlencode(query),
+        "filter_query": urlencode({k: v for k, v in query.items() if k != "sort"}),
         "selected": selected,
-        "fragment": fragment,
         "active_tab": "reminders",
+        "more_rows_target": MORE_ROWS_TARGET,
     }
+    if more_rows:
+        return render(request, f"{TEMPLATE}#rows", context)
+    preference = QuickPromisePreference.load()
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    context.update(
+        preference=preference,
+        quick_promise_date=preference.promise_date(today) if preference.is_configured else None,
+        can_promise=request.user.has_perm("collections_app.apply_quick_promise"),
+        fragment=fragment,
+        promisable_totals=json.dumps(
+            [
+                [total.currency, str(total.promisable_amount)]
+                for total in statement.totals
+                if total.promisable
+            ]
+        ),
+    )
     template = f"{TEMPLATE}#statement" if fragment else TEMPLATE
     return render(request, template, context, status=status)
 
@@ -63,14 +113,33 @@ def reminders(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("collections_app.apply_quick_promise", raise_exception=True)
 def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _get_customer_for_user(request, pk)
-    item_ids = request.POST.getlist("items")
+    if request.POST.get("all_matching") == "1":
+        # "Select all" beyond the loaded rows: every matching item that can be
+        # promised, found with the statement's own filters.
+        statuses = ItemStatus.objects.all()
+        filters = StatementFilterForm(request.GET, statuses=statuses).filters()
+        item_ids = promisable_item_ids(
+            customer=customer, filters=filters, today=timezone.localdate()
+        )
+        if not item_ids:
+            messages.error(request, _("No item matching the filters can be promised."))
+            return _render_statement(request, customer, status=422, first_page=True)
+    else:
+        item_ids = request.POST.getlist("items")
     try:
         result = apply_quick_promise(customer=customer, item_ids=item_ids, user=request.user)
     except QuickPromiseError as error:
         messages.error(request, error.text)
         # The statement again, with the selection kept so the officer can adjust it.
-        return _render_statement(request, customer, status=422, selected=frozenset(item_ids))
+        return _render_statement(
+            request,
+            customer,
+            status=422,
+            selected=frozenset(map(str, item_ids)),
+            first_page=True,
+        )
     messages.success(request, result.summary())
     if request.htmx:
-        return _render_statement(request, customer)
-    return redirect("collections:reminders", pk=customer.pk)
+        return _render_statement(request, customer, first_page=True)
+    url = reverse("collections:reminders", args=[customer.pk])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)

@@ -1,5 +1,10 @@
 // The account statement: select all, the running total of the selection and the
 // Quick Promise button, which stays disabled while nothing is selected.
+//
+// The statement loads its rows a page at a time as the officer scrolls; "select
+// all matching" then stands for every item the filters match, loaded or not: the
+// server counted and summed them (data-count, data-totals) and finds them again
+// when the form is sent with all_matching=1.
 (function () {
   "use strict";
 
@@ -13,6 +18,20 @@
     );
   }
 
+  function allMatchingField(form) {
+    return form.querySelector("[data-all-matching]");
+  }
+
+  function inAllMatchingMode(form) {
+    var field = allMatchingField(form);
+    return Boolean(field && field.value === "1");
+  }
+
+  function setAllMatching(form, on) {
+    var field = allMatchingField(form);
+    if (field) field.value = on ? "1" : "0";
+  }
+
   function cents(value) {
     // Exact arithmetic on amounts with two decimals: no floating-point drift.
     var negative = value.charAt(0) === "-";
@@ -23,51 +42,92 @@
     return negative ? -total : total;
   }
 
+  function formatAmounts(byCurrency) {
+    var lang = document.documentElement.lang || undefined;
+    var format = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return Object.keys(byCurrency).sort().map(function (currency) {
+      return format.format(byCurrency[currency] / 100) + " " + currency;
+    }).join(" + ");
+  }
+
   function refresh() {
     var form = statementForm();
     if (!form) return;
     var output = document.getElementById("selection-total");
     var boxes = itemBoxes(form);
     var checked = boxes.filter(function (box) { return box.checked; });
+    var matching = form.querySelector("[data-select-all-matching]");
+    var allMode = inAllMatchingMode(form);
     var byCurrency = {};
-    checked.forEach(function (box) {
-      var currency = box.dataset.currency;
-      byCurrency[currency] = (byCurrency[currency] || 0) + cents(box.dataset.amount);
-    });
+    var count = checked.length;
+    if (allMode && matching) {
+      JSON.parse(matching.dataset.totals).forEach(function (pair) {
+        byCurrency[pair[0]] = cents(pair[1]);
+      });
+      count = parseInt(matching.dataset.count, 10);
+    } else {
+      checked.forEach(function (box) {
+        var currency = box.dataset.currency;
+        byCurrency[currency] = (byCurrency[currency] || 0) + cents(box.dataset.amount);
+      });
+    }
     if (output) {
-      if (!checked.length) {
-        output.textContent = output.dataset.emptyText;
+      var label;
+      if (!count) {
+        label = output.dataset.emptyText;
+      } else if (allMode) {
+        label = output.dataset.allText.replace("%(count)s", count.toLocaleString(document.documentElement.lang || undefined));
+      } else if (count === 1) {
+        label = output.dataset.countOne;
       } else {
-        var lang = document.documentElement.lang || undefined;
-        var amounts = Object.keys(byCurrency).sort().map(function (currency) {
-          var formatted = new Intl.NumberFormat(lang, {
-            minimumFractionDigits: 2,
-            maximumFractionDigits: 2,
-          }).format(byCurrency[currency] / 100);
-          return formatted + " " + currency;
-        });
-        var count = checked.length === 1
-          ? output.dataset.countOne
-          : output.dataset.countMany.replace("%(count)s", String(checked.length));
-        output.textContent = count + " · " + amounts.join(" + ");
+        label = output.dataset.countMany.replace("%(count)s", String(count));
       }
+      output.textContent = count ? label + " · " + formatAmounts(byCurrency) : label;
     }
     var selectAll = form.querySelector("[data-select-all]");
     if (selectAll) {
       selectAll.checked = boxes.length > 0 && checked.length === boxes.length;
       selectAll.indeterminate = checked.length > 0 && checked.length < boxes.length;
     }
+    if (matching) {
+      // Offered once every loaded row is ticked and more match than are loaded.
+      var more = parseInt(matching.dataset.count, 10) > boxes.length;
+      matching.hidden = !(allMode || (more && boxes.length > 0 && checked.length === boxes.length));
+      matching.textContent = allMode ? matching.dataset.clearText : matching.dataset.selectText;
+    }
     var button = form.querySelector("button[data-quick-promise]");
     if (button && button.hasAttribute("data-ready")) {
-      button.disabled = checked.length === 0;
+      button.disabled = count === 0;
     }
   }
 
   document.addEventListener("change", function (event) {
     var form = statementForm();
     if (!form || !form.contains(event.target)) return;
+    // Any change of a box makes the selection explicit again.
+    setAllMatching(form, false);
     if (event.target.matches("[data-select-all]")) {
       itemBoxes(form).forEach(function (box) { box.checked = event.target.checked; });
+    }
+    refresh();
+  });
+
+  document.addEventListener("click", function (event) {
+    var form = statementForm();
+    var button = event.target.closest && event.target.closest("[data-select-all-matching]");
+    if (!form || !button || !form.contains(button)) return;
+    var on = !inAllMatchingMode(form);
+    setAllMatching(form, on);
+    itemBoxes(form).forEach(function (box) { box.checked = on; });
+    refresh();
+    button.focus();
+  });
+
+  // Rows loaded while everything matching is selected are selected too.
+  document.addEventListener("htmx:afterSettle", function () {
+    var form = statementForm();
+    if (form && inAllMatchingMode(form)) {
+      itemBoxes(form).forEach(function (box) { box.checked = true; });
     }
     refresh();
   });
@@ -77,14 +137,13 @@
   document.addEventListener("submit", function (event) {
     var form = statementForm();
     if (event.target !== form) return;
-    if (!itemBoxes(form).some(function (box) { return box.checked; })) {
+    if (!inAllMatchingMode(form) && !itemBoxes(form).some(function (box) { return box.checked; })) {
       event.preventDefault();
       event.stopPropagation();
     }
   }, true);
 
   document.addEventListener("DOMContentLoaded", refresh);
-  document.addEventListener("htmx:afterSettle", refresh);
   // Back/forward cache: the boxes may come back ticked.
   window.addEventListener("pageshow", refresh);
 })();

@@ -101,7 +101,11 @@ def focused(page: Page) -> dict:
             id: el.id,
             text: (el.getAttribute("aria-label") || el.innerText || el.value || "").trim(),
             label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : "",
-            focusVisible: el.matches(":focus-visible"),
+            // A date field's focus sits in its day/month/year parts, where
+            // Chromium does not report :focus-visible on the input itself.
+            focusVisible:
+              el.matches(":focus-visible") ||
+              (el.type === "date" && el.matches(":focus-within")),
             outline: style.outlineStyle === "none" ? 0 : parseFloat(style.outlineWidth),
           };
         }"""

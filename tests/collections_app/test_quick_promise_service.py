@@ -19,6 +19,7 @@ from collections_app.models import (
     StatusChange,
 )
 from collections_app.services import QuickPromiseError, QuickPromiseResult, apply_quick_promise
+from collections_app.services import quick_promise as quick_promise_module
 from tests.factories import (
     CreditNoteFactory,
     CustomerFactory,
@@ -305,6 +306,17 @@ def test_refuses_a_credit_note(items, customer, officer):
     credit = CreditNoteFactory(customer=customer, number="CN-9")
     error = _refused(customer, [items[0].pk, credit.pk], officer, "credit_item")
     assert "CN-9" in error.text
+
+
+def test_refuses_more_items_than_the_limit(customer, officer):
+    configure_quick_promise()
+    before = database_state()
+    too_many = range(1, quick_promise_module.MAX_ITEMS + 2)
+    with pytest.raises(QuickPromiseError) as raised:
+        apply_quick_promise(customer=customer, item_ids=too_many, user=officer)
+    assert raised.value.code == "too_many"
+    assert "At most 50000 items" in raised.value.text
+    assert database_state() == before
 
 
 def test_refuses_an_item_listed_twice(items, customer, officer):
