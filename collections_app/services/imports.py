@@ -1,8 +1,13 @@
 """Applying the standard open-items file exported each morning by the ERP.
 
-Every row is checked first (``open_items_file.read_open_items``); a file with
-rejected rows changes nothing unless ``skip_invalid`` is asked. Applying a file
-is one transaction; applying the same file again changes nothing.
+Every row is checked first; a file with rejected rows changes nothing unless
+``skip_invalid`` is asked. Applying a file is one transaction; applying the same
+file again changes nothing.
+
+On PostgreSQL the file is streamed into a staging table and checked and applied
+in SQL (``imports_pg``): flat memory and COPY speed for a million rows. Other
+databases (SQLite, for the local demo) check it in Python
+(``open_items_file.read_open_items``) and apply it through the ORM.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collections_app.models import ImportRun, OpenItem
+from collections_app.services import imports_pg
+from collections_app.services.imports_pg import Progress
 from collections_app.services.open_items_file import (
     COLUMNS,
     MAX_LINE_CHARS,
@@ -33,6 +40,7 @@ __all__ = [
     "ImportReport",
     "Rejection",
     "Row",
+    "check_open_items",
     "import_open_items",
     "read_open_items",
 ]
@@ -51,7 +59,9 @@ class ImportReport:
     unchanged: int = 0
     closed: int = 0
     customers_created: int = 0
+    #: The first rejections with their reasons (all of them up to a thousand).
     rejected: list[Rejection] = field(default_factory=list)
+    rejected_count: int = 0
     applied: bool = False
     run: ImportRun | None = None
 
@@ -70,29 +80,33 @@ def import_open_items(
     file_name: str = "",
     snapshot: bool = False,
     skip_invalid: bool = False,
+    dry_run: bool = False,
     user=None,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Check a whole file, then apply it in one transaction (or refuse it whole).
 
     With ``snapshot``, the file is a full export: outstanding items it does not
-    list are closed (their open amount set to zero).
+    list are closed (their open amount set to zero). With ``dry_run``, the file is
+    checked and nothing is written. ``progress(stage, done, total)`` is called as
+    the work goes on.
     """
-    rows, rejected, read = read_open_items(stream)
-    report = ImportReport(rows_read=read, rejected=rejected)
-    if rejected and not skip_invalid:
-        return report
-    if snapshot and rejected:
-        # A full export with rows left out would close the items of those rows.
-        raise ImportFileError(
-            _(
-                "A full export (--snapshot) cannot skip invalid rows: their items would be "
-                "closed. Correct the file or load it without --snapshot."
-            )
+    if _uses_copy():
+        return _import_on_postgresql(
+            stream=stream,
+            file_name=file_name,
+            snapshot=snapshot,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            user=user,
+            progress=progress or (lambda stage, done, total: None),
         )
+    rows, rejected, read = read_open_items(stream)
+    report = ImportReport(rows_read=read, rejected=rejected, rejected_count=len(rejected))
+    if (rejected and not skip_invalid) or dry_run:
+        return report
+    _refuse_partial_snapshot(snapshot=snapshot, rejected=bool(rejected))
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         now = timezone.now()
         customers = _upsert_customers(rows, report, now)
         new_items, listed = _update_items(rows, customers, report, now)
@@ -101,21 +115,84 @@ def import_open_items(
             report.closed += _close_unlisted(listed, now)
         OpenItem.objects.bulk_create(new_items, batch_size=_BATCH)
         report.created = len(new_items)
-        report.applied = True
-        report.run = ImportRun.objects.create(
-            file_name=file_name[:255],
-            snapshot=snapshot,
-            started_at=now,
-            finished_at=timezone.now(),
-            applied=True,
-            rows_read=report.rows_read,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            closed=report.closed,
-            rejected=len(report.rejected),
-            user=user,
+        _record_run(report, file_name=file_name, snapshot=snapshot, started_at=now, user=user)
+    return report
+
+
+def check_open_items(stream: BinaryIO) -> tuple[list[Row], list[Rejection], int]:
+    """Check a file as the import would, changing nothing: (valid rows, the first
+    rejections, rows read). Meant for small files (the rows are returned)."""
+    if not _uses_copy():
+        return read_open_items(stream)
+    with transaction.atomic(), connection.cursor() as cursor:
+        staged = imports_pg.stage_file(cursor, stream)
+        rows = imports_pg.staged_rows(cursor)
+        imports_pg.drop_tables(cursor)
+    return rows, staged.rejected, staged.read
+
+
+def _uses_copy() -> bool:
+    """Whether the database is PostgreSQL, where the file goes through COPY."""
+    return connection.vendor == "postgresql"
+
+
+def _refuse_partial_snapshot(*, snapshot: bool, rejected: bool) -> None:
+    if snapshot and rejected:
+        # A full export with rows left out would close the items of those rows.
+        raise ImportFileError(
+            _(
+                "A full export (--snapshot) cannot skip invalid rows: their items would be "
+                "closed. Correct the file or load it without --snapshot."
+            )
         )
+
+
+def _record_run(report: ImportReport, *, file_name: str, snapshot: bool, started_at, user):
+    report.applied = True
+    report.run = ImportRun.objects.create(
+        file_name=file_name[:255],
+        snapshot=snapshot,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        applied=True,
+        rows_read=report.rows_read,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        closed=report.closed,
+        rejected=report.rejected_count,
+        user=user,
+    )
+
+
+class _Refused(Exception):
+    """Leave the transaction without keeping anything (a dry run, a refused file)."""
+
+
+def _import_on_postgresql(
+    *, stream, file_name, snapshot, skip_invalid, dry_run, user, progress
+) -> ImportReport:
+    report = ImportReport()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+            now = timezone.now()
+            staged = imports_pg.stage_file(cursor, stream, progress)
+            report.rows_read = staged.read
+            report.rejected = staged.rejected
+            report.rejected_count = staged.rejected_count
+            if (staged.rejected_count and not skip_invalid) or dry_run:
+                raise _Refused
+            _refuse_partial_snapshot(snapshot=snapshot, rejected=bool(staged.rejected_count))
+            progress("applying", 0, 1)
+            counts = imports_pg.apply_staged(cursor, snapshot=snapshot, now=now)
+            for name, value in counts.items():
+                setattr(report, name, value)
+            _record_run(report, file_name=file_name, snapshot=snapshot, started_at=now, user=user)
+            imports_pg.drop_tables(cursor)
+            progress("applying", 1, 1)
+    except _Refused:
+        pass
     return report
 
 

@@ -33,6 +33,9 @@ COLUMNS = (
     "open_amount",
     "currency",
 )
+#: Dates accepted: anything else in an open-items file is a typing error.
+FIRST_DATE = datetime.date(1900, 1, 1)
+LAST_DATE = datetime.date(2199, 12, 31)
 #: Longest line accepted: a real line is well under 1 kB.
 MAX_LINE_CHARS = 4_096
 # ASCII only: ``\d`` would also accept other scripts' digits ("١٢٣"), which
@@ -195,12 +198,19 @@ def _parse_date(name: str, value: str, errors: list[str]) -> datetime.date | Non
         )
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        date = datetime.date.fromisoformat(value)
     except ValueError:
         errors.append(
             _("%(column)s “%(value)s” is not a real date") % {"column": name, "value": value}
         )
         return None
+    if not FIRST_DATE <= date <= LAST_DATE:
+        errors.append(
+            _("%(column)s “%(value)s” is out of range (%(first)d–%(last)d): a typing error?")
+            % {"column": name, "value": value, "first": FIRST_DATE.year, "last": LAST_DATE.year}
+        )
+        return None
+    return date
 
 
 def _parse_amount(name: str, value: str, errors: list[str]) -> Decimal | None:

@@ -14,7 +14,7 @@ from tests.collections_app.open_items_files import csv_bytes, line
 from tests.factories import CustomerFactory, OpenItemFactory
 from tests.utils import database_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine")]
 
 
 def run(*args: str) -> tuple[str, str]:

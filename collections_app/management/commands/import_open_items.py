@@ -1,15 +1,49 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from collections_app.services.imports import ImportFileError, ImportReport, import_open_items
 
 #: Rejections listed in full; beyond, only their count.
 SHOWN_REJECTIONS = 50
+_STAGES = {"reading": "reading the file", "checking": "checking", "applying": "applying"}
+
+
+class ProgressBar:
+    """A progress bar on the terminal (standard error), one stage after another."""
+
+    def __init__(self, stack: ExitStack, *, enabled: bool):
+        self.stack = stack
+        self.enabled = enabled
+        self.bar: tqdm | None = None
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            if self.bar is not None:
+                self.bar.close()
+            reading = stage == "reading"
+            self.bar = self.stack.enter_context(
+                tqdm(
+                    total=total or None,
+                    desc=_STAGES.get(stage, stage),
+                    unit="B" if reading else " step",
+                    unit_scale=reading,
+                    file=sys.stderr,
+                    leave=True,
+                    dynamic_ncols=True,
+                )
+            )
+            self.stage = stage
+        self.bar.update(done - self.bar.n)
 
 
 class Command(BaseCommand):
@@ -32,58 +66,75 @@ class Command(BaseCommand):
             action="store_true",
             help="Apply the valid rows even when some are rejected.",
         )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and change nothing."
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="No progress bar (it shows on a terminal)."
+        )
 
-    def handle(self, *args, file: str, snapshot: bool, skip_invalid: bool, **options) -> None:
-        try:
-            if file == "-":
+    def handle(
+        self,
+        *args,
+        file: str,
+        snapshot: bool,
+        skip_invalid: bool,
+        dry_run: bool,
+        no_progress: bool,
+        **options,
+    ) -> None:
+        with ExitStack() as stack:
+            progress = ProgressBar(stack, enabled=not no_progress and sys.stderr.isatty())
+            try:
+                if file == "-":
+                    stream, name = sys.stdin.buffer, "<stdin>"
+                else:
+                    path = Path(file)
+                    if not path.is_file():
+                        raise CommandError(f"{file}: no such file.")
+                    size = path.stat().st_size
+                    if size > settings.IMPORT_MAX_FILE_BYTES:
+                        raise CommandError(
+                            f"{file}: rejected, nothing changed. The file has {size:,} bytes, "
+                            f"more than the {settings.IMPORT_MAX_FILE_BYTES:,} allowed: check it "
+                            "is the open-items export, or raise IMPORT_MAX_FILE_BYTES."
+                        )
+                    stream, name = stack.enter_context(path.open("rb")), path.name
                 report = import_open_items(
-                    stream=sys.stdin.buffer,
-                    file_name="<stdin>",
+                    stream=stream,
+                    file_name=name,
                     snapshot=snapshot,
                     skip_invalid=skip_invalid,
+                    dry_run=dry_run,
+                    progress=progress,
                 )
-            else:
-                path = Path(file)
-                if not path.is_file():
-                    raise CommandError(f"{file}: no such file.")
-                size = path.stat().st_size
-                if size > settings.IMPORT_MAX_FILE_BYTES:
-                    raise CommandError(
-                        f"{file}: rejected, nothing changed. The file has {size:,} bytes, more "
-                        f"than the {settings.IMPORT_MAX_FILE_BYTES:,} allowed: check it is the "
-                        "open-items export, or raise IMPORT_MAX_FILE_BYTES."
-                    )
-                with path.open("rb") as stream:
-                    report = import_open_items(
-                        stream=stream,
-                        file_name=path.name,
-                        snapshot=snapshot,
-                        skip_invalid=skip_invalid,
-                    )
-        except ImportFileError as error:
+            except ImportFileError as error:
+                raise CommandError(
+                    f"{file}: rejected as a whole, nothing was changed. {error}"
+                ) from error
+        self._print(report, dry_run=dry_run)
+        if not report.applied and not dry_run:
             raise CommandError(
-                f"{file}: rejected as a whole, nothing was changed. {error}"
-            ) from error
-        self._print(report)
-        if not report.applied:
-            raise CommandError(
-                f"{len(report.rejected)} rejected row(s): nothing was changed. Correct the file, "
-                "or load the valid rows with --skip-invalid."
+                f"{report.rejected_count} rejected row(s): nothing was changed. Correct the "
+                "file, or load the valid rows with --skip-invalid."
             )
 
-    def _print(self, report: ImportReport) -> None:
+    def _print(self, report: ImportReport, *, dry_run: bool) -> None:
         out = self.stdout
         out.write(f"rows read:  {report.rows_read}")
-        out.write(f"created:    {report.created}")
-        out.write(f"updated:    {report.updated}")
-        out.write(f"unchanged:  {report.unchanged}")
-        out.write(f"closed:     {report.closed}")
-        out.write(f"rejected:   {len(report.rejected)}")
+        if not dry_run:
+            out.write(f"created:    {report.created}")
+            out.write(f"updated:    {report.updated}")
+            out.write(f"unchanged:  {report.unchanged}")
+            out.write(f"closed:     {report.closed}")
+        out.write(f"rejected:   {report.rejected_count}")
         if report.customers_created:
             out.write(f"new customers: {report.customers_created}")
         for rejection in report.rejected[:SHOWN_REJECTIONS]:
             self.stderr.write(f"  line {rejection.line}: {rejection.reason}")
-        if len(report.rejected) > SHOWN_REJECTIONS:
-            self.stderr.write(f"  … and {len(report.rejected) - SHOWN_REJECTIONS} more")
+        if report.rejected_count > SHOWN_REJECTIONS:
+            self.stderr.write(f"  … and {report.rejected_count - SHOWN_REJECTIONS} more")
         if report.applied:
             out.write(self.style.SUCCESS("Applied."))
+        elif dry_run:
+            out.write("Dry run: nothing was changed.")
