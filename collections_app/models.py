@@ -458,3 +458,38 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ImportChangeKind(models.TextChoices):
+    NEW = "new", _("New item")
+    AMOUNT = "amount", _("Amount changed")
+    PAID = "paid", _("Paid")
+    REOPENED = "reopened", _("Reopened")
+    DETAILS = "details", _("Details changed")
+
+
+class ImportChange(models.Model):
+    """What an import did to one item: the trace of payments and new invoices in
+    the customer's history (and what promise evaluation reads)."""
+
+    run = models.ForeignKey(
+        ImportRun, verbose_name=_("import"), on_delete=models.PROTECT, related_name="changes"
+    )
+    item = models.ForeignKey(
+        OpenItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="import_changes"
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=ImportChangeKind)
+    open_amount_before = models.DecimalField(
+        _("open amount before"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    open_amount_after = models.DecimalField(_("open amount after"), max_digits=14, decimal_places=2)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import change")
+        verbose_name_plural = _("import changes")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["item", "changed_at"], name="importchange_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.get_kind_display()}"
