@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from collections_app.models import (
     Action,
     ActionTemplate,
+    ImportChange,
     ImportRun,
     ItemStatus,
     OpenItem,
@@ -171,6 +172,16 @@ class ImportRunAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["snapshot", "started_at"]
     search_fields = ["file_name"]
+
+
+@admin.register(ImportChange)
+class ImportChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "item", "kind", "open_amount_before", "open_amount_after", "run"]
+    list_filter = ["kind", "changed_at"]
+    search_fields = ["item__number", "item__customer__code"]
+    list_select_related = ["item", "run"]
+    date_hierarchy = "changed_at"
+    show_full_result_count = False
 
 
 @admin.register(QuickPromisePreference)

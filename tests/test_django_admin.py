@@ -24,6 +24,7 @@ MODELS = [
     "collections_app/action",
     "collections_app/statuschange",
     "collections_app/importrun",
+    "collections_app/importchange",
     "collections_app/quickpromisepreference",
 ]
 

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.models import ImportRun, OpenItem
+from collections_app.models import ImportChange, ImportChangeKind, ImportRun, OpenItem
 from collections_app.services import imports_pg
 from collections_app.services.imports_pg import Progress
 from collections_app.services.open_items_file import (
@@ -108,14 +108,27 @@ def import_open_items(
     _refuse_partial_snapshot(snapshot=snapshot, rejected=bool(rejected))
     with transaction.atomic():
         now = timezone.now()
+        run = _start_run(file_name=file_name, snapshot=snapshot, started_at=now, user=user)
         customers = _upsert_customers(rows, report, now)
-        new_items, listed = _update_items(rows, customers, report, now)
+        changes: list[ImportChange] = []
+        new_items, listed = _update_items(rows, customers, report, now, run, changes)
         if snapshot:
             # Before the new items exist, which are listed but have no id yet.
-            report.closed += _close_unlisted(listed, now)
+            report.closed += _close_unlisted(listed, now, run, changes)
         OpenItem.objects.bulk_create(new_items, batch_size=_BATCH)
+        changes += [
+            ImportChange(
+                run=run,
+                item=item,
+                kind=ImportChangeKind.NEW,
+                open_amount_after=item.open_amount,
+                changed_at=now,
+            )
+            for item in new_items
+        ]
+        ImportChange.objects.bulk_create(changes, batch_size=_BATCH)
         report.created = len(new_items)
-        _record_run(report, file_name=file_name, snapshot=snapshot, started_at=now, user=user)
+        _finish_run(run, report)
     return report
 
 
@@ -147,22 +160,25 @@ def _refuse_partial_snapshot(*, snapshot: bool, rejected: bool) -> None:
         )
 
 
-def _record_run(report: ImportReport, *, file_name: str, snapshot: bool, started_at, user):
-    report.applied = True
-    report.run = ImportRun.objects.create(
-        file_name=file_name[:255],
-        snapshot=snapshot,
-        started_at=started_at,
-        finished_at=timezone.now(),
-        applied=True,
-        rows_read=report.rows_read,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        closed=report.closed,
-        rejected=report.rejected_count,
-        user=user,
+def _start_run(*, file_name: str, snapshot: bool, started_at, user) -> ImportRun:
+    """The run's record, first: the changes it makes point to it."""
+    return ImportRun.objects.create(
+        file_name=file_name[:255], snapshot=snapshot, started_at=started_at, user=user
     )
+
+
+def _finish_run(run: ImportRun, report: ImportReport) -> None:
+    run.finished_at = timezone.now()
+    run.applied = True
+    run.rows_read = report.rows_read
+    run.created = report.created
+    run.updated = report.updated
+    run.unchanged = report.unchanged
+    run.closed = report.closed
+    run.rejected = report.rejected_count
+    run.save()
+    report.applied = True
+    report.run = run
 
 
 class _Refused(Exception):
@@ -185,10 +201,11 @@ def _import_on_postgresql(
                 raise _Refused
             _refuse_partial_snapshot(snapshot=snapshot, rejected=bool(staged.rejected_count))
             progress("applying", 0, 1)
-            counts = imports_pg.apply_staged(cursor, snapshot=snapshot, now=now)
+            run = _start_run(file_name=file_name, snapshot=snapshot, started_at=now, user=user)
+            counts = imports_pg.apply_staged(cursor, snapshot=snapshot, now=now, run_id=run.pk)
             for name, value in counts.items():
                 setattr(report, name, value)
-            _record_run(report, file_name=file_name, snapshot=snapshot, started_at=now, user=user)
+            _finish_run(run, report)
             imports_pg.drop_tables(cursor)
             progress("applying", 1, 1)
     except _Refused:
@@ -234,10 +251,15 @@ def _upsert_customers(rows: list[Row], report: ImportReport, now) -> dict[str, C
 
 
 def _update_items(
-    rows: list[Row], customers: dict[str, Customer], report: ImportReport, now
+    rows: list[Row],
+    customers: dict[str, Customer],
+    report: ImportReport,
+    now,
+    run: ImportRun,
+    changes: list[ImportChange],
 ) -> tuple[list[OpenItem], set[int]]:
-    """Update the changed items; returns the items to create and the ids of the
-    existing items the file lists."""
+    """Update the changed items (adding their ImportChange to ``changes``); returns
+    the items to create and the ids of the existing items the file lists."""
     existing: dict[tuple[int, str], OpenItem] = {}
     customer_ids = sorted({customer.pk for customer in customers.values()})
     for ids in _chunks(customer_ids, 500):
@@ -266,14 +288,30 @@ def _update_items(
         if all(getattr(item, name) == value for name, value in values.items()):
             report.unchanged += 1
             continue
-        was_open = item.open_amount != 0
+        was_open, was_amount = item.open_amount, item.amount
         for name, value in values.items():
             setattr(item, name, value)
-        if was_open and row.open_amount == 0:
+        if was_open != 0 and row.open_amount == 0:
             item.closed_at = now
             report.closed += 1
-        elif row.open_amount != 0:
+            kind = ImportChangeKind.PAID
+        elif was_open == 0 and row.open_amount != 0:
             item.closed_at = None
+            kind = ImportChangeKind.REOPENED
+        elif row.open_amount != was_open or row.amount != was_amount:
+            kind = ImportChangeKind.AMOUNT
+        else:
+            kind = ImportChangeKind.DETAILS
+        changes.append(
+            ImportChange(
+                run=run,
+                item=item,
+                kind=kind,
+                open_amount_before=was_open,
+                open_amount_after=row.open_amount,
+                changed_at=now,
+            )
+        )
         item.updated_at = now
         changed.append(item)
     if changed:
@@ -284,13 +322,28 @@ def _update_items(
     return new, listed
 
 
-def _close_unlisted(listed: set[int], now) -> int:
+def _close_unlisted(listed: set[int], now, run: ImportRun, changes: list[ImportChange]) -> int:
     """Close the outstanding items a full export no longer lists: they were paid."""
     unlisted = [
-        pk
-        for pk in OpenItem.objects.outstanding().values_list("pk", flat=True).iterator()
+        (pk, open_amount)
+        for pk, open_amount in OpenItem.objects.outstanding()
+        .values_list("pk", "open_amount")
+        .iterator()
         if pk not in listed
     ]
-    for ids in _chunks(unlisted):
-        OpenItem.objects.filter(pk__in=ids).update(open_amount=0, closed_at=now, updated_at=now)
+    for chunk in _chunks(unlisted):
+        OpenItem.objects.filter(pk__in=[pk for pk, _was in chunk]).update(
+            open_amount=0, closed_at=now, updated_at=now
+        )
+    changes += [
+        ImportChange(
+            run=run,
+            item_id=pk,
+            kind=ImportChangeKind.PAID,
+            open_amount_before=was,
+            open_amount_after=0,
+            changed_at=now,
+        )
+        for pk, was in unlisted
+    ]
     return len(unlisted)

@@ -612,8 +612,9 @@ def staged_rows(cursor) -> list[Row]:
     return [Row(*values) for values in cursor.fetchall()]
 
 
-def apply_staged(cursor, *, snapshot: bool, now) -> dict[str, int]:
-    """Apply the valid staged rows: customers, then items. Returns the counts."""
+def apply_staged(cursor, *, snapshot: bool, now, run_id: int) -> dict[str, int]:
+    """Apply the valid staged rows: customers, then items, each change of an item
+    logged as an ImportChange of the run. Returns the counts."""
     counts: dict[str, int] = {}
     cursor.execute(
         "CREATE TEMP TABLE import_customers ON COMMIT DROP AS SELECT r.customer_code AS code, "
@@ -637,33 +638,43 @@ def apply_staged(cursor, *, snapshot: bool, now) -> dict[str, int]:
         "FROM import_rows r JOIN customers_customer c ON c.code = r.customer_code"
     )
     cursor.execute("ANALYZE import_items")
-    # Changed items: one statement, the old open amount read before the update so
-    # that items paid in full are counted as closed.
+    # Changed items: one statement. The old amounts are read before the update, so
+    # that each change is logged with what it was (paid in full, reopened, a new
+    # amount, or other details).
     cursor.execute(
-        "WITH changed AS (SELECT o.id, o.open_amount AS was_open, i.* FROM "
-        "collections_app_openitem o JOIN import_items i ON o.customer_id = i.customer_id "
+        "WITH changed AS (SELECT o.id, o.open_amount AS was_open, o.amount AS was_amount, i.* "
+        "FROM collections_app_openitem o JOIN import_items i ON o.customer_id = i.customer_id "
         "AND o.number = i.number WHERE (o.document_type, o.document_date, o.due_date, "
         "o.amount, o.open_amount, o.currency) IS DISTINCT FROM (i.document_type, "
         "i.document_date, i.due_date, i.amount, i.open_amount, i.currency) FOR UPDATE OF o), "
         "updated AS (UPDATE collections_app_openitem o SET document_type = c.document_type, "
         "document_date = c.document_date, due_date = c.due_date, amount = c.amount, "
         "open_amount = c.open_amount, currency = c.currency, closed_at = CASE WHEN "
-        "c.open_amount = 0 AND c.was_open <> 0 THEN %s WHEN c.open_amount <> 0 THEN NULL ELSE "
-        "o.closed_at END, updated_at = %s FROM changed c WHERE o.id = c.id RETURNING "
-        "(c.open_amount = 0 AND c.was_open <> 0) AS closed) "
-        "SELECT count(*), count(*) FILTER (WHERE closed) FROM updated",
-        [now, now],
+        "c.open_amount = 0 AND c.was_open <> 0 THEN %(now)s WHEN c.open_amount <> 0 THEN NULL "
+        "ELSE o.closed_at END, updated_at = %(now)s FROM changed c WHERE o.id = c.id RETURNING "
+        "o.id, c.was_open, c.open_amount, c.was_amount, c.amount), "
+        "logged AS (INSERT INTO collections_app_importchange (run_id, item_id, kind, "
+        "open_amount_before, open_amount_after, changed_at) SELECT %(run)s, id, CASE "
+        "WHEN open_amount = 0 AND was_open <> 0 THEN 'paid' "
+        "WHEN was_open = 0 AND open_amount <> 0 THEN 'reopened' "
+        "WHEN open_amount <> was_open OR amount <> was_amount THEN 'amount' "
+        "ELSE 'details' END, was_open, open_amount, %(now)s FROM updated RETURNING kind) "
+        "SELECT count(*), count(*) FILTER (WHERE kind = 'paid') FROM logged",
+        {"now": now, "run": run_id},
     )
     counts["updated"], counts["closed"] = cursor.fetchone()
     cursor.execute(
-        "INSERT INTO collections_app_openitem (customer_id, number, document_type, "
-        "document_date, due_date, amount, open_amount, currency, closed_at, created_at, "
-        "updated_at) SELECT i.customer_id, i.number, i.document_type, i.document_date, "
-        "i.due_date, i.amount, i.open_amount, i.currency, CASE WHEN i.open_amount = 0 THEN %s "
-        "END, %s, %s FROM import_items i WHERE NOT EXISTS (SELECT 1 FROM "
-        "collections_app_openitem o WHERE o.customer_id = i.customer_id AND o.number = i.number) "
-        "ORDER BY i.customer_id, i.number",
-        [now, now, now],
+        "WITH inserted AS (INSERT INTO collections_app_openitem (customer_id, number, "
+        "document_type, document_date, due_date, amount, open_amount, currency, closed_at, "
+        "created_at, updated_at) SELECT i.customer_id, i.number, i.document_type, "
+        "i.document_date, i.due_date, i.amount, i.open_amount, i.currency, CASE WHEN "
+        "i.open_amount = 0 THEN %(now)s END, %(now)s, %(now)s FROM import_items i WHERE NOT "
+        "EXISTS (SELECT 1 FROM collections_app_openitem o WHERE o.customer_id = i.customer_id "
+        "AND o.number = i.number) ORDER BY i.customer_id, i.number RETURNING id, open_amount) "
+        "INSERT INTO collections_app_importchange (run_id, item_id, kind, open_amount_before, "
+        "open_amount_after, changed_at) SELECT %(run)s, id, 'new', NULL, open_amount, %(now)s "
+        "FROM inserted",
+        {"now": now, "run": run_id},
     )
     counts["created"] = cursor.rowcount
     cursor.execute("SELECT count(*) FROM import_items")
@@ -672,10 +683,16 @@ def apply_staged(cursor, *, snapshot: bool, now) -> dict[str, int]:
     if snapshot:
         # A full export: what it no longer lists was paid.
         cursor.execute(
-            "UPDATE collections_app_openitem o SET open_amount = 0, closed_at = %s, "
-            "updated_at = %s WHERE o.open_amount <> 0 AND NOT EXISTS (SELECT 1 FROM "
-            "import_items i WHERE i.customer_id = o.customer_id AND i.number = o.number)",
-            [now, now],
+            "WITH gone AS (SELECT o.id, o.open_amount FROM collections_app_openitem o WHERE "
+            "o.open_amount <> 0 AND NOT EXISTS (SELECT 1 FROM import_items i WHERE "
+            "i.customer_id = o.customer_id AND i.number = o.number) FOR UPDATE), "
+            "closed AS (UPDATE collections_app_openitem o SET open_amount = 0, closed_at = "
+            "%(now)s, updated_at = %(now)s FROM gone g WHERE o.id = g.id RETURNING o.id, "
+            "g.open_amount AS was_open) "
+            "INSERT INTO collections_app_importchange (run_id, item_id, kind, open_amount_before, "
+            "open_amount_after, changed_at) SELECT %(run)s, id, 'paid', was_open, 0, %(now)s "
+            "FROM closed",
+            {"now": now, "run": run_id},
         )
         counts["closed"] += cursor.rowcount
     return counts

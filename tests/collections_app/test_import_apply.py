@@ -342,7 +342,7 @@ def test_a_failure_in_the_middle_of_applying_leaves_the_database_unchanged(acme,
             execute = cursor.execute
 
             def execute_or_fail(sql, params=None):
-                if sql.startswith("INSERT INTO collections_app_openitem"):
+                if "INSERT INTO collections_app_openitem" in sql:
                     raise DatabaseError("disk full")
                 return execute(sql, params)
 
@@ -409,3 +409,40 @@ def test_the_calendar_of_valid_dates_covers_the_accepted_range():
         first, last, days = cursor.fetchone()
     assert (first, last) == (FIRST_DATE.isoformat(), LAST_DATE.isoformat())
     assert days == (LAST_DATE - FIRST_DATE).days + 1
+
+
+def test_every_change_of_an_item_is_logged_with_its_import(acme):
+    from collections_app.models import ImportChange
+
+    for number in ("PAID-1", "PART-1", "DATE-1", "GONE"):
+        existing(acme, number, amount="1200.00")
+    with time_machine.travel(NOW, tick=False):
+        report = run_import(
+            line(number="PAID-1", open_amount="0"),
+            line(number="PART-1", open_amount="200.00"),
+            line(number="DATE-1", due_date="2026-03-31"),
+            line(number="NEW-1"),
+            snapshot=True,
+        )
+    changes = {
+        change.item.number: (change.kind, change.open_amount_before, change.open_amount_after)
+        for change in ImportChange.objects.select_related("item")
+    }
+    assert changes == {
+        "PAID-1": ("paid", Decimal("1200.00"), Decimal("0.00")),
+        "PART-1": ("amount", Decimal("1200.00"), Decimal("200.00")),
+        "DATE-1": ("details", Decimal("1200.00"), Decimal("1200.00")),
+        "NEW-1": ("new", None, Decimal("1200.00")),
+        "GONE": ("paid", Decimal("1200.00"), Decimal("0.00")),
+    }
+    assert set(ImportChange.objects.values_list("run", flat=True)) == {report.run.pk}
+    assert set(ImportChange.objects.values_list("changed_at", flat=True)) == {NOW}
+    # The same file again: nothing changed, nothing logged.
+    with time_machine.travel(LATER, tick=False):
+        run_import(
+            line(number="PAID-1", open_amount="0"),
+            line(number="PART-1", open_amount="200.00"),
+            line(number="DATE-1", due_date="2026-03-31"),
+            line(number="NEW-1"),
+        )
+    assert ImportChange.objects.count() == 5
