@@ -35,6 +35,7 @@ ADMINISTRATOR_PERMISSIONS = (
     "collections_app.add_action",
     "collections_app.change_openitem",
     "collections_app.view_importrun",
+    "collections_app.view_importchange",
     "customers.add_customer",
     "customers.change_customer",
 )
