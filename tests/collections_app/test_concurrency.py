@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from collections_app.models import (
     Action,
-    ImportRun,
     OpenItem,
     QuickPromisePreference,
     StatusChange,
 )
 from collections_app.services import QuickPromiseError, apply_quick_promise
+from collections_app.services import imports as imports_module
 from collections_app.services import quick_promise as quick_promise_module
 from collections_app.services.imports import import_open_items
 from collections_app.services.settings import save_quick_promise_preference
@@ -177,14 +177,14 @@ def test_an_item_paid_by_an_import_meanwhile_is_not_promised():
     ]
     file = io.BytesIO(("\n".join(lines) + "\n").encode())
     updated, release = threading.Event(), threading.Event()
-    create_run = ImportRun.objects.create
+    finish_run = imports_module._finish_run
 
-    def finish_later(**kwargs):
+    def finish_later(run, report):
         updated.set()  # the import has written INV-2 as paid, not yet committed
         assert release.wait(30)
-        return create_run(**kwargs)
+        return finish_run(run, report)
 
-    with mock.patch.object(ImportRun.objects, "create", side_effect=finish_later):
+    with mock.patch.object(imports_module, "_finish_run", side_effect=finish_later):
         importer, import_outcome = start(
             lambda: import_open_items(stream=file, file_name="payments.csv"), name="import"
         )
