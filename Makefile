@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo run test lint format audit loadtest clean
+.PHONY: setup demo run test lint format audit loadtest bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version); found " + sys.version)'
@@ -46,6 +46,12 @@ audit: setup
 ## with a database restart; then a consistency check. Figures in artifacts/.
 loadtest: setup
 	$(BIN)/python -m tooling.loadtest $(LOADTEST_ARGS)
+
+## The figures at scale (100,000 customers, 1,000,000 items) against floors
+## measured in the same run: one table, also in artifacts/bench.json. About six
+## minutes on 2 cores; BENCH_ARGS="--quick" for a small run of about two.
+bench: setup
+	$(BIN)/python -m tooling.bench $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

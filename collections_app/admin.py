@@ -1,7 +1,8 @@
 """The Django admin, for data fixes.
 
-An item's status and promise date are read-only here: they change only through
-the services, which write the history. The history itself is never edited.
+An item's status, promise date and their details are read-only here, and so are
+an action's due date, assignee and completion: they change only through the
+services, which write the history. The history itself is never edited.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from collections_app.models import (
+    DEFAULT_FOLLOW_UP_DAYS,
     Action,
+    ActionEvent,
     ActionTemplate,
     ImportChange,
     ImportRun,
@@ -48,7 +51,15 @@ class ActionTemplateAdmin(admin.ModelAdmin):
 class ItemStatusAdminForm(forms.ModelForm):
     class Meta:
         model = ItemStatus
-        fields = ["label", "kind", "action_template", "is_active"]
+        fields = ["label", "kind", "action_template", "follow_up_days", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up_days"].required = False
+
+    def clean_follow_up_days(self) -> int:
+        days = self.cleaned_data["follow_up_days"]
+        return DEFAULT_FOLLOW_UP_DAYS if days is None else days
 
     def clean(self):
         cleaned = super().clean()
@@ -69,7 +80,7 @@ class ItemStatusAdminForm(forms.ModelForm):
 @admin.register(ItemStatus)
 class ItemStatusAdmin(admin.ModelAdmin):
     form = ItemStatusAdminForm
-    list_display = ["label", "kind", "action_template", "is_active"]
+    list_display = ["label", "kind", "action_template", "follow_up_days", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["label"]
     list_select_related = ["action_template"]
@@ -88,6 +99,9 @@ class StatusChangeInline(admin.TabularInline):
         "status_after",
         "promise_date_before",
         "promise_date_after",
+        "status_date_after",
+        "comment",
+        "resolver",
         "changed_by",
     ]
     readonly_fields = fields
@@ -119,7 +133,18 @@ class OpenItemAdmin(admin.ModelAdmin):
     search_fields = ["number", "customer__code", "customer__name"]
     list_select_related = ["customer", "status"]
     raw_id_fields = ["customer"]
-    readonly_fields = ["status", "promise_date", "closed_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "promise_date",
+        "status_date",
+        "status_comment",
+        "status_set_by",
+        "status_set_at",
+        "resolver",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "due_date"
     inlines = [StatusChangeInline]
     show_full_result_count = False
@@ -132,8 +157,18 @@ class ActionAdmin(admin.ModelAdmin):
     search_fields = ["title", "customer__code", "customer__name"]
     list_select_related = ["customer", "assigned_to"]
     raw_id_fields = ["customer", "items"]
-    autocomplete_fields = ["assigned_to", "created_by", "done_by"]
-    readonly_fields = ["created_at"]
+    autocomplete_fields = ["created_by"]
+    readonly_fields = ["due_date", "assigned_to", "created_at", "done_at", "done_by", "outcome"]
+    show_full_result_count = False
+
+
+@admin.register(ActionEvent)
+class ActionEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "action", "customer", "kind", "by", "due_date_after", "assigned_after"]
+    list_filter = ["kind", "at"]
+    search_fields = ["action__title", "customer__code", "customer__name"]
+    list_select_related = ["action", "customer", "by", "assigned_after"]
+    date_hierarchy = "at"
     show_full_result_count = False
 
 
@@ -147,11 +182,12 @@ class StatusChangeAdmin(ReadOnlyAdmin):
         "status_after",
         "promise_date_before",
         "promise_date_after",
+        "resolver",
         "changed_by",
     ]
     list_filter = ["cause", "changed_at"]
     search_fields = ["item__number", "item__customer__code"]
-    list_select_related = ["item", "status_before", "status_after", "changed_by"]
+    list_select_related = ["item", "status_before", "status_after", "resolver", "changed_by"]
     date_hierarchy = "changed_at"
     show_full_result_count = False
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -60,6 +61,11 @@ class StatusKind(models.TextChoices):
     LITIGATION = "litigation", _("Litigation")
 
 
+#: The follow-up days of a new status: the due date an action created with it gets.
+DEFAULT_FOLLOW_UP_DAYS = 7
+MAX_FOLLOW_UP_DAYS = 366
+
+
 class ItemStatus(models.Model):
     """A qualification of an open item: promised, disputed, in litigation…"""
 
@@ -83,6 +89,15 @@ class ItemStatus(models.Model):
             "Inactive statuses stay on the items that have them but can no longer be applied."
         ),
     )
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("follow-up days"),
+        default=DEFAULT_FOLLOW_UP_DAYS,
+        db_default=DEFAULT_FOLLOW_UP_DAYS,
+        validators=[MaxValueValidator(MAX_FOLLOW_UP_DAYS)],
+        help_text=_(
+            "Days from today that pre-fill the due date of an action created with this status."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -92,10 +107,24 @@ class ItemStatus(models.Model):
         ordering = ["label"]
         constraints = [
             models.CheckConstraint(condition=~Q(label=""), name="itemstatus_label_not_empty"),
+            models.CheckConstraint(
+                condition=Q(follow_up_days__lte=MAX_FOLLOW_UP_DAYS),
+                name="itemstatus_follow_up_days_at_most_a_year",
+                violation_error_message=_("Follow-up days must be between 0 and 366."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_promise(self) -> bool:
+        return self.kind == StatusKind.PROMISE
+
+    @property
+    def is_dispute(self) -> bool:
+        """A dispute asks for a resolver, the person who settles it."""
+        return self.kind == StatusKind.DISPUTE
 
 
 class DocumentType(models.TextChoices):
@@ -143,6 +172,30 @@ class OpenItem(models.Model):
         related_name="items",
     )
     promise_date = models.DateField(_("promise date"), null=True, blank=True)
+    # What the officer said with the status (Change status): its date (the
+    # promise date for a promise), a comment, who set it and when, and for a
+    # dispute the person who resolves it. Database defaults, so that every way
+    # of inserting items (the import's SQL, COPY) keeps working.
+    status_date = models.DateField(_("status date"), null=True, blank=True)
+    status_comment = models.TextField(_("status comment"), blank=True, default="", db_default="")
+    status_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status_set_at = models.DateTimeField(_("status set"), null=True, blank=True)
+    resolver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolver"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items_to_resolve",
+        help_text=_("Who settles the dispute."),
+    )
     closed_at = models.DateTimeField(
         _("closed"), null=True, blank=True, help_text=_("When an import found it paid or gone.")
     )
@@ -155,7 +208,10 @@ class OpenItem(models.Model):
         verbose_name = _("open item")
         verbose_name_plural = _("open items")
         ordering = ["due_date", "number"]
-        permissions = [("apply_quick_promise", _("Can apply a quick promise to pay"))]
+        permissions = [
+            ("apply_quick_promise", _("Can apply a quick promise to pay")),
+            ("change_item_status", _("Can change the status of items")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "number"], name="openitem_unique_number"),
             models.CheckConstraint(condition=~Q(number=""), name="openitem_number_not_empty"),
@@ -258,6 +314,9 @@ class Action(models.Model):
         blank=True,
         related_name="done_actions",
     )
+    outcome = models.TextField(
+        _("outcome"), blank=True, default="", db_default="", help_text=_("What came of it.")
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -298,6 +357,8 @@ class ChangeCause(models.TextChoices):
     IMPORT = "import", _("Import")
     ADMIN = "admin", _("Data fix")
     DEMO = "demo", _("Demo data")
+    RESOLVER = "resolver", _("Resolver change")
+    RESOLUTION = "resolution", _("Dispute resolved with its action")
 
 
 class StatusChange(models.Model):
@@ -345,6 +406,18 @@ class StatusChange(models.Model):
         blank=True,
         related_name="status_changes",
     )
+    # The details the item got with the change (Change status); database
+    # defaults, so that the writers that list their columns keep working.
+    status_date_after = models.DateField(_("status date after"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, default="", db_default="")
+    resolver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolver"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("status change")
@@ -354,6 +427,67 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.status_before or '-'} → {self.status_after or '-'}"
+
+
+class ActionEventKind(models.TextChoices):
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    REASSIGNED = "reassigned", _("Reassigned")
+    DONE = "done", _("Done")
+
+
+class ActionEvent(models.Model):
+    """What happened to an action after it was created (the action row itself
+    says when and by whom it was created): rescheduled, reassigned, done.
+
+    Written by the action services only, never edited: the action's trail, read
+    by the customer's history.
+    """
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.PROTECT, related_name="events"
+    )
+    # The action's customer, so that a customer's history reads one index.
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=12, choices=ActionEventKind)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_date_before = models.DateField(_("due date before"), null=True, blank=True)
+    due_date_after = models.DateField(_("due date after"), null=True, blank=True)
+    assigned_before = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned before"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_after = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned after"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("action event")
+        verbose_name_plural = _("action events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["customer", "at"], name="actionevent_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.get_kind_display()}"
 
 
 class QuickPromisePreference(models.Model):

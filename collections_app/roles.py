@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 OFFICERS = gettext_noop("Collection officers")
 ADMINISTRATORS = gettext_noop("Administrators")
 
-#: See customers, apply Quick Promise, work their own follow-ups.
+#: See customers and their history, apply Quick Promise, change the status of
+#: items, create actions and work their own, edit the customer's comment.
 OFFICER_PERMISSIONS = (
     "customers.view_customer",
     "collections_app.view_openitem",
@@ -17,6 +19,11 @@ OFFICER_PERMISSIONS = (
     "collections_app.view_itemstatus",
     "collections_app.view_actiontemplate",
     "collections_app.view_statuschange",
+    "collections_app.change_item_status",
+    "collections_app.add_action",
+    "collections_app.view_actionevent",
+    "customers.view_customercomment",
+    "customers.add_customercomment",
 )
 
 #: Everything officers do, plus the Admin tab, Preferences and data fixes in the
@@ -32,7 +39,6 @@ ADMINISTRATOR_PERMISSIONS = (
     "collections_app.change_actiontemplate",
     "collections_app.delete_actiontemplate",
     "collections_app.complete_any_action",
-    "collections_app.add_action",
     "collections_app.change_openitem",
     "collections_app.view_importrun",
     "collections_app.view_importchange",
@@ -41,6 +47,10 @@ ADMINISTRATOR_PERMISSIONS = (
 )
 
 ROLES = {OFFICERS: OFFICER_PERMISSIONS, ADMINISTRATORS: ADMINISTRATOR_PERMISSIONS}
+
+#: The product's own people, who can be given work (a dispute to resolve, an
+#: action): active users with one of the roles, and superusers.
+INTERNAL_USERS = Q(is_active=True) & (Q(groups__name__in=list(ROLES)) | Q(is_superuser=True))
 
 
 def sync_roles(**kwargs) -> None:

@@ -6,9 +6,19 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from collections_app.models import CREDIT_DOCUMENT_TYPES, Action, OpenItem
+from collections_app.models import (
+    CREDIT_DOCUMENT_TYPES,
+    Action,
+    ActionEvent,
+    ActionTemplate,
+    ItemStatus,
+    OpenItem,
+    StatusKind,
+)
+from collections_app.roles import INTERNAL_USERS
 from customers.models import Customer
 
 STATEMENT_SORTS = {
@@ -189,7 +199,7 @@ def account_statement(
     start = (page - 1) * STATEMENT_PAGE_SIZE
     rows = list(
         matching_items(customer=customer, filters=filters, today=today)
-        .select_related("status")
+        .select_related("status", "status_set_by", "resolver")
         .order_by(*STATEMENT_SORTS[sort])[start : start + STATEMENT_PAGE_SIZE + 1]
     )
     items = rows[:STATEMENT_PAGE_SIZE]
@@ -235,4 +245,83 @@ def open_actions_for(*, user) -> QuerySet[Action]:
             )
         )
         .order_by("due_date", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ActionBuckets:
+    """My actions, as an officer plans the day: late, today, later."""
+
+    overdue: list[Action]
+    today: list[Action]
+    upcoming: list[Action]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.today) + len(self.upcoming)
+
+
+def action_buckets(*, user, today: datetime.date) -> ActionBuckets:
+    actions = list(open_actions_for(user=user))
+    return ActionBuckets(
+        overdue=[action for action in actions if action.due_date < today],
+        today=[action for action in actions if action.due_date == today],
+        upcoming=[action for action in actions if action.due_date > today],
+    )
+
+
+def action_detail(*, pk: int) -> Action:
+    """One action with what its page shows: customer, people, its first items,
+    how many of them are in dispute (so that completing it can resolve them),
+    and its trail."""
+    return (
+        Action.objects.select_related(
+            "customer", "assigned_to", "created_by", "done_by", "template"
+        )
+        .annotate(
+            item_count=Count("items", distinct=True),
+            disputed_count=Count(
+                "items",
+                filter=Q(items__status__kind=StatusKind.DISPUTE) & ~Q(items__open_amount=0),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=OpenItem.objects.select_related("status").order_by("number")[
+                    :ACTION_ITEMS_SHOWN
+                ],
+                to_attr="shown_items",
+            ),
+            Prefetch(
+                "events",
+                queryset=ActionEvent.objects.select_related(
+                    "by", "assigned_before", "assigned_after"
+                ).order_by("-at", "-pk"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def assignable_users() -> QuerySet:
+    """The active users of the product: who can resolve a dispute or be given
+    an action."""
+    return (
+        get_user_model()
+        .objects.filter(INTERNAL_USERS)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def action_templates() -> list[ActionTemplate]:
+    return list(ActionTemplate.objects.order_by("name"))
+
+
+def resolution_statuses() -> QuerySet[ItemStatus]:
+    """The statuses that close a dispute."""
+    return ItemStatus.objects.filter(is_active=True, kind=StatusKind.DISPUTE_RESOLVED).order_by(
+        "label"
     )

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,10 +41,46 @@ class Customer(models.Model):
             ),
             models.CheckConstraint(condition=~models.Q(code=""), name="customer_code_not_empty"),
         ]
-        indexes = [models.Index(Upper("name"), name="customer_upper_name")]
+        indexes = [
+            # The customer list's default order: its first page without a sort.
+            models.Index(fields=["name", "code"], name="customer_name_code"),
+        ]
+        # Searching any part of the code or the name (``icontains``) uses the
+        # trigram indexes that migration 0002 creates on PostgreSQL only (SQLite
+        # has no such index); they are not declared here for that reason.
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+
+class CustomerComment(models.Model):
+    """One version of the comment on a customer's account, which any officer can
+    edit: each save adds a version, so earlier ones are kept. The newest is the
+    comment in force; an empty text clears it."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="comments"
+    )
+    text = models.TextField(_("comment"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer comment")
+        verbose_name_plural = _("customer comments")
+        ordering = ["-written_at", "-pk"]
+        get_latest_by = ["written_at", "pk"]
+        indexes = [models.Index(fields=["customer", "written_at"], name="customercomment_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.customer.code}: {self.text[:50]}"

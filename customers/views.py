@@ -3,14 +3,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from customers.models import Customer
-from customers.selectors import SORTS, customer_list, with_totals
+from customers.selectors import SORTS, customer_page, with_totals
 
 PAGE_SIZE = 50
 
@@ -22,8 +21,13 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
-    customers = customer_list(query=query, sort=sort, today=timezone.localdate())
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = customer_page(
+        query=query,
+        sort=sort,
+        today=timezone.localdate(),
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     template = "customers/customer_list.html"
     return render(

@@ -6,8 +6,16 @@ _SECTIONS = {
     "customers": "customers",
     "collections:reminders": "customers",
     "collections:quick-promise": "customers",
+    "collections:change-status": "customers",
+    "collections:new-action": "customers",
+    "collections:item-resolver": "customers",
+    "collections:history": "customers",
+    "collections:customer-comment": "customers",
     "collections:my-actions": "actions",
+    "collections:action": "actions",
     "collections:action-done": "actions",
+    "collections:action-reschedule": "actions",
+    "collections:action-reassign": "actions",
 }
 
 

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # pg_trgm (the trigram indexes of the customer search); idle on SQLite.
+    "django.contrib.postgres",
     "django_htmx",
     "axes",
     "customers",
@@ -77,7 +79,10 @@ if not DEBUG:
     # test live server serve them in development).
     MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
-ROOT_URLCONF = "settings.urls"
+# The benchmark's framework floor (settings/bench_urls.py): a minimal signed-in
+# page, served only when asked for (by the bench's own app server).
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
+ROOT_URLCONF = "settings.bench_urls" if BENCH_FLOOR_VIEW else "settings.urls"
 WSGI_APPLICATION = "settings.wsgi.application"
 ASGI_APPLICATION = "settings.asgi.application"
 
@@ -110,7 +115,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out client is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the permissions in one query.
+    "settings.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

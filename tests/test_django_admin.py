@@ -26,6 +26,8 @@ MODELS = [
     "collections_app/importrun",
     "collections_app/importchange",
     "collections_app/quickpromisepreference",
+    "collections_app/actionevent",
+    "customers/customercomment",
 ]
 
 
@@ -107,3 +109,25 @@ def test_the_quick_promise_status_cannot_be_deactivated_in_the_admin(admin_clien
     assertContains(response, "This is the Quick Promise status")
     status.refresh_from_db()
     assert status.is_active
+
+
+@pytest.mark.parametrize("model", ["collections_app/actionevent", "customers/customercomment"])
+def test_the_new_history_cannot_be_edited(admin_client, model):
+    app, name = model.split("/")
+    assert admin_client.get(reverse(f"admin:{app}_{name}_add")).status_code == 403
+
+
+def test_an_items_status_details_and_an_actions_course_are_read_only(admin_client):
+    item = OpenItemFactory()
+    html = admin_client.get(
+        reverse("admin:collections_app_openitem_change", args=[item.pk])
+    ).content.decode()
+    for name in ("status_comment", "status_date", "resolver", "status_set_by"):
+        assert f'name="{name}"' not in html
+    action = ActionFactory(customer=item.customer)
+    html = admin_client.get(
+        reverse("admin:collections_app_action_change", args=[action.pk])
+    ).content.decode()
+    for name in ("due_date", "assigned_to", "done_at", "done_by", "outcome"):
+        assert f'name="{name}"' not in html
+    assert 'name="title"' in html

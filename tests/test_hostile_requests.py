@@ -55,6 +55,8 @@ class World:
     others_action: Any
     done_action: Any
     ids: dict = field(default_factory=dict)
+    dispute_status: Any = None
+    resolved_status: Any = None
 
 
 @pytest.fixture
@@ -89,6 +91,8 @@ def world(officer, other_officer, administrator) -> World:
             created_at=timezone.now() - timezone.timedelta(days=1),
             done_at=timezone.now(),
         ),
+        dispute_status=ItemStatusFactory(label="Price dispute", kind="dispute"),
+        resolved_status=ItemStatusFactory(label="Resolved", kind="dispute_resolved"),
     )
 
 
@@ -115,6 +119,56 @@ def promise(*ids):
 
 def item(n):
     return lambda w: w.items[n].pk
+
+
+def cs(world):
+    return reverse("collections:change-status", args=[world.customer.pk])
+
+
+def change(*ids, **fields):
+    """A Change status form: a dispute for today with a resolver, unless told."""
+
+    def data(w):
+        values = {
+            "items": [i(w) if callable(i) else i for i in ids],
+            "status-status": w.dispute_status.pk,
+            "status-status_date": timezone.localdate().isoformat(),
+            "status-resolver": w.other_officer.pk,
+            "status-next_step": "follow",
+        }
+        for name, value in fields.items():
+            values[name.replace("__", "-")] = value(w) if callable(value) else value
+        return values
+
+    return data
+
+
+def na(world):
+    return reverse("collections:new-action", args=[world.customer.pk])
+
+
+def new_action(*ids, **fields):
+    def data(w):
+        values = {
+            "items": [i(w) if callable(i) else i for i in ids],
+            "action-action_type": "call",
+            "action-title": "Call back",
+            "action-due_date": timezone.localdate().isoformat(),
+            "action-assigned_to": w.officer.pk,
+        }
+        for name, value in fields.items():
+            values[name.replace("__", "-")] = value(w) if callable(value) else value
+        return values
+
+    return data
+
+
+def my(name):
+    return lambda w: reverse(f"collections:{name}", args=[w.my_action.pk])
+
+
+def comment(w):
+    return reverse("collections:customer-comment", args=[w.customer.pk])
 
 
 PREFS = reverse("collections:preferences")
@@ -241,6 +295,72 @@ CASES = [
     Case("action-no-role", "post",
          lambda w: reverse("collections:action-done", args=[w.my_action.pk]), None,
          user="nobody", status=403),
+    # Change status.
+    Case("cs-foreign-item", "post", cs, change(item(0), lambda w: w.foreign_item.pk),
+         message="does not belong to Dupont Industries"),
+    Case("cs-closed-item", "post", cs, change(lambda w: w.closed_item.pk),
+         message="already paid or closed"),
+    Case("cs-bad-id", "post", cs, change("1; DROP TABLE x"), message=BAD_SELECTION),
+    Case("cs-no-item", "post", cs, change(), message="Select at least one item"),
+    Case("cs-past-date", "post", cs, change(item(0), status__status_date="2000-01-01"),
+         message="The date must be today or later"),
+    Case("cs-no-resolver", "post", cs, change(item(0), status__resolver=""),
+         message="A dispute needs a resolver"),
+    Case("cs-resolver-not-a-user-of-the-product", "post", cs,
+         change(item(0), status__resolver="987654"), message="Select a valid choice"),
+    Case("cs-inactive-status", "post", cs, change(item(0), status__status=lambda w: w.inactive_status.pk),
+         message="does not exist or is inactive"),
+    Case("cs-promise-on-a-credit-note", "post", cs,
+         change(lambda w: w.credit_note.pk, status__status=lambda w: w.quick_promise_status.pk,
+                status__resolver=""),
+         message="only amounts due can be promised"),
+    Case("cs-action-in-the-past", "post", cs,
+         change(item(0), status__next_step="action", next__action_type="call", next__title="x",
+                next__due_date="2000-01-01", next__assigned_to=lambda w: w.officer.pk),
+         message="The action must be due today or later"),
+    Case("cs-bad-next-step", "post", cs, change(item(0), status__next_step="later"),
+         message="Select a valid choice"),
+    Case("cs-htmx-closed-item", "post", cs, change(lambda w: w.closed_item.pk),
+         message="already paid or closed", htmx=True),
+    Case("cs-get", "get", cs, None, status=405),
+    Case("cs-anonymous", "post", cs, change(item(0)), user=None, status=401),
+    Case("cs-no-role", "post", cs, change(item(0)), user="nobody", status=403),
+    Case("cs-missing-csrf", "post", cs, change(item(0)), csrf="missing", status=403,
+         message="This form is out of date"),
+    # New action.
+    Case("na-foreign-item", "post", na, new_action(lambda w: w.foreign_item.pk),
+         message="does not belong to Dupont Industries"),
+    Case("na-bad-type", "post", na, new_action(item(0), action__action_type="fax"),
+         message="Select a valid choice"),
+    Case("na-no-title", "post", na, new_action(item(0), action__title=""),
+         message="Give the action a title"),
+    Case("na-assignee-outside-the-product", "post", na,
+         new_action(item(0), action__assigned_to="987654"), message="Select a valid choice"),
+    Case("na-no-role", "post", na, new_action(item(0)), user="nobody", status=403),
+    # Resolver, actions' page, comment.
+    Case("resolver-not-in-dispute", "post",
+         lambda w: reverse("collections:item-resolver", args=[w.customer.pk, w.items[0].pk]),
+         lambda w: {"resolver": w.other_officer.pk, "scope": "item"},
+         message="This item is not in dispute"),
+    Case("resolver-foreign-item", "post",
+         lambda w: reverse("collections:item-resolver", args=[w.customer.pk, w.foreign_item.pk]),
+         lambda w: {"resolver": w.other_officer.pk, "scope": "item"}, status=404),
+    Case("reschedule-past", "post", my("action-reschedule"),
+         {"reschedule-due_date": "2000-01-01"}, message="today or later"),
+    Case("reschedule-somebody-elses", "post",
+         lambda w: reverse("collections:action-reschedule", args=[w.others_action.pk]),
+         {"reschedule-due_date": "2099-01-01"}, status=403, message="assigned to somebody else"),
+    Case("reassign-to-nobody", "post", my("action-reassign"), {"reassign-assigned_to": ""},
+         message="This field is required"),
+    Case("done-with-a-status-that-does-not-resolve", "post", my("action-done"),
+         lambda w: {"complete-resolution": w.dispute_status.pk}, message="Select a valid choice"),
+    Case("done-nothing-in-dispute", "post", my("action-done"),
+         lambda w: {"complete-resolution": w.resolved_status.pk},
+         status=409, message="in dispute any more"),
+    Case("comment-too-long", "post", comment, {"text": "x" * 4001}, message="at most 4000"),
+    Case("comment-based-on-nonsense", "post", comment, {"text": "x", "based_on": "-1"},
+         message="out of date"),
+    Case("comment-no-role", "post", comment, {"text": "x"}, user="nobody", status=403),
     # Signing in and out.
     Case("login-wrong-password", "post", reverse("login"), {"username": "olivia", "password": "x"},
          user=None, status=401, message="Please enter a correct username and password"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.factories import (
     ActionFactory,
     CreditNoteFactory,
+    ItemStatusFactory,
     OpenItemFactory,
     configure_quick_promise,
 )
@@ -66,6 +67,13 @@ def test_no_page_needs_inline_code(admin_client_, administrator):
     urls = pages(
         administrator, item.customer.pk, preference.status.pk, preference.status.action_template.pk
     )
+    dispute = ItemStatusFactory(kind="dispute")
+    disputed = OpenItemFactory(customer=item.customer, status=dispute)
+    urls += [
+        reverse("collections:history", args=[item.customer.pk]),
+        reverse("collections:action", args=[item.customer.actions.get().pk]),
+        reverse("collections:item-resolver", args=[item.customer.pk, disputed.pk]),
+    ]
     for url in urls:
         response = admin_client_.get(url)
         assert response.status_code in (200, 302, 404), url
@@ -75,3 +83,15 @@ def test_no_page_needs_inline_code(admin_client_, administrator):
         parser = InlineCode()
         parser.feed(response.content.decode())
         assert parser.problems == [], url
+
+
+def test_the_forms_pages_without_javascript_need_no_inline_code(admin_client_):
+    item = OpenItemFactory()
+    for name in ("collections:change-status", "collections:new-action"):
+        response = admin_client_.post(
+            reverse(name, args=[item.customer.pk]), {"items": [item.pk], "open": "1"}
+        )
+        assert response.status_code == 200
+        parser = InlineCode()
+        parser.feed(response.content.decode())
+        assert parser.problems == [], name

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -208,7 +208,7 @@ def apply_quick_promise(
         # up instead of deadlocking, and the checks below see each row as it is
         # now (an import may have closed it since the page was shown), not as the
         # officer saw it.
-        items = list(OpenItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        items = list(OpenItem.objects.select_for_update().filter(pk__any_of=ids).order_by("pk"))
         _check_items(customer=customer, ids=ids, items=items)
 
         promise_date = preference.promise_date(timezone.localdate())
@@ -263,6 +263,22 @@ def _create_follow_up(*, customer, template, due_date, item_ids, user, at) -> Ac
         created_by=user,
         created_at=at,
     )
-    links = Action.items.through
-    links.objects.bulk_create([links(action_id=action.pk, openitem_id=pk) for pk in item_ids])
+    _link_items(action=action, item_ids=item_ids)
     return action
+
+
+def _link_items(*, action: Action, item_ids: list[int]) -> None:
+    """Link the action to its items: one ``INSERT … SELECT`` of the (locked)
+    items, whatever their number, instead of one object per link."""
+    links = Action.items.through
+    items = OpenItem.objects.filter(pk__any_of=item_ids).order_by().values_list("pk")
+    select_sql, select_params = items.query.sql_with_params()
+    quote = connection.ops.quote_name
+    action_column = quote(links._meta.get_field("action").column)
+    item_column = quote(links._meta.get_field("openitem").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(links._meta.db_table)} ({action_column}, {item_column}) "
+            f"SELECT %s, linked.* FROM ({select_sql}) AS linked",
+            [action.pk, *select_params],
+        )

@@ -20,6 +20,7 @@ from collections_app.forms import StatementFilterForm
 from collections_app.models import ItemStatus, QuickPromisePreference
 from collections_app.selectors import STATEMENT_SORTS, account_statement, promisable_item_ids
 from collections_app.services import QuickPromiseError, apply_quick_promise
+from collections_app.views.dialogs import work_dialogs
 from customers.models import Customer
 
 TEMPLATE = "collections_app/reminders.html"
@@ -27,7 +28,7 @@ TEMPLATE = "collections_app/reminders.html"
 MORE_ROWS_TARGET = "statement-more"
 
 
-def _get_customer_for_user(request: HttpRequest, pk: int) -> Customer:
+def get_customer_for_user(request: HttpRequest, pk: int) -> Customer:
     if not request.user.has_perm("customers.view_customer"):
         raise PermissionDenied
     return get_object_or_404(Customer.objects.select_related("collector"), pk=pk)
@@ -38,7 +39,7 @@ def _page_number(request: HttpRequest) -> int:
     return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
 
 
-def _render_statement(
+def render_statement(
     request: HttpRequest,
     customer: Customer,
     *,
@@ -83,10 +84,16 @@ def _render_statement(
         return render(request, f"{TEMPLATE}#rows", context)
     preference = QuickPromisePreference.load()
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    if not fragment and statement.item_count:
+        # The Change status and New action dialogs, filled in on the page (the
+        # statement's swaps leave them where they are).
+        context.update(work_dialogs(request, customer, today=today, statuses=statuses))
     context.update(
         preference=preference,
         quick_promise_date=preference.promise_date(today) if preference.is_configured else None,
         can_promise=request.user.has_perm("collections_app.apply_quick_promise"),
+        can_change_status=request.user.has_perm("collections_app.change_item_status"),
+        can_create_action=request.user.has_perm("collections_app.add_action"),
         fragment=fragment,
         promisable_totals=json.dumps(
             [
@@ -100,38 +107,40 @@ def _render_statement(
     return render(request, template, context, status=status)
 
 
+def selected_item_ids(request: HttpRequest, customer: Customer) -> list[str] | list[int]:
+    """The items a statement form was sent with: the boxes ticked, or with
+    "select all matching" (``all_matching=1``) every matching item that can be
+    selected, found again with the statement's own filters (the query string)."""
+    if request.POST.get("all_matching") == "1":
+        filters = StatementFilterForm(request.GET, statuses=ItemStatus.objects.all()).filters()
+        return promisable_item_ids(customer=customer, filters=filters, today=timezone.localdate())
+    return request.POST.getlist("items")
+
+
 @never_cache
 @require_GET
 @permission_required("collections_app.view_openitem", raise_exception=True)
 def reminders(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _get_customer_for_user(request, pk)
-    return _render_statement(request, customer)
+    customer = get_customer_for_user(request, pk)
+    return render_statement(request, customer)
 
 
 @never_cache
 @require_POST
 @permission_required("collections_app.apply_quick_promise", raise_exception=True)
 def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = _get_customer_for_user(request, pk)
-    if request.POST.get("all_matching") == "1":
-        # "Select all" beyond the loaded rows: every matching item that can be
-        # promised, found with the statement's own filters.
-        statuses = ItemStatus.objects.all()
-        filters = StatementFilterForm(request.GET, statuses=statuses).filters()
-        item_ids = promisable_item_ids(
-            customer=customer, filters=filters, today=timezone.localdate()
-        )
-        if not item_ids:
-            messages.error(request, _("No item matching the filters can be promised."))
-            return _render_statement(request, customer, status=422, first_page=True)
-    else:
-        item_ids = request.POST.getlist("items")
+    customer = get_customer_for_user(request, pk)
+    # "Select all" beyond the loaded rows: every matching item that can be promised.
+    item_ids = selected_item_ids(request, customer)
+    if request.POST.get("all_matching") == "1" and not item_ids:
+        messages.error(request, _("No item matching the filters can be promised."))
+        return render_statement(request, customer, status=422, first_page=True)
     try:
         result = apply_quick_promise(customer=customer, item_ids=item_ids, user=request.user)
     except QuickPromiseError as error:
         messages.error(request, error.text)
         # The statement again, with the selection kept so the officer can adjust it.
-        return _render_statement(
+        return render_statement(
             request,
             customer,
             status=422,
@@ -140,6 +149,6 @@ def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, result.summary())
     if request.htmx:
-        return _render_statement(request, customer, first_page=True)
+        return render_statement(request, customer, first_page=True)
     url = reverse("collections:reminders", args=[customer.pk])
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)

@@ -1,5 +1,6 @@
 // The account statement: select all, the running total of the selection and the
-// Quick Promise button, which stays disabled while nothing is selected.
+// buttons that work on it (Quick Promise, Change status, New action), which stay
+// disabled while nothing is selected.
 //
 // The statement loads its rows a page at a time as the officer scrolls; "select
 // all matching" then stands for every item the filters match, loaded or not: the
@@ -99,6 +100,10 @@
     if (button && button.hasAttribute("data-ready")) {
       button.disabled = count === 0;
     }
+    // Change status and New action work on the selection too.
+    form.querySelectorAll("button[data-needs-selection]").forEach(function (other) {
+      other.disabled = count === 0;
+    });
   }
 
   document.addEventListener("change", function (event) {

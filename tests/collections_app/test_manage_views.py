@@ -251,3 +251,36 @@ class TestTemplates:
     def test_list(self, admin_client_):
         ActionTemplateFactory(name="Call back")
         assertContains(admin_client_.get(reverse("collections:templates")), "Call back")
+
+
+class TestFollowUpDays:
+    URL = reverse("collections:status-create")
+
+    def test_a_new_status_has_seven_unless_told(self, admin_client_):
+        admin_client_.post(self.URL, {"label": "Dispute", "kind": "dispute", "is_active": "on"})
+        assert ItemStatus.objects.get(label="Dispute").follow_up_days == 7
+        admin_client_.post(
+            self.URL,
+            {
+                "label": "Litigation",
+                "kind": "litigation",
+                "follow_up_days": "30",
+                "is_active": "on",
+            },
+        )
+        assert ItemStatus.objects.get(label="Litigation").follow_up_days == 30
+        assertContains(
+            admin_client_.get(reverse("collections:statuses")), '<td class="num">30</td>'
+        )
+
+    @pytest.mark.parametrize(
+        ("days", "message"),
+        [("367", "less than or equal to 366"), ("-1", "greater than or equal to 0")],
+    )
+    def test_refuses_more_than_a_year_or_less_than_none(self, admin_client_, days, message):
+        before = database_state()
+        response = admin_client_.post(
+            self.URL, {"label": "Dispute", "kind": "dispute", "follow_up_days": days}
+        )
+        assertContains(response, message, status_code=422)
+        assert database_state() == before

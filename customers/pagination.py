@@ -1,0 +1,68 @@
+"""A paginator that counts no further than it needs to.
+
+Counting every customer that matches a broad search ("a" over 100,000 customers)
+reads them all; a person never pages that far, and refines the search instead.
+So the count stops a little past the requested page (past page 20 at the
+least): below that the list says how many there are, above it "more than".
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+#: Rows counted at the least before saying "more than".
+COUNT_CAP = 1_000
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page: int, *, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+        self._limit = self.cap + 1
+
+    def get_page(self, number) -> Page:
+        self._count_past(number)
+        return super().get_page(number)
+
+    def page(self, number) -> Page:
+        self._count_past(number)
+        return super().page(number)
+
+    def _count_past(self, number) -> None:
+        """Count far enough to know that the page after the wanted one exists, so
+        that the wanted page, when it exists, is shown whole."""
+        try:
+            wanted = max(1, int(number))
+        except (TypeError, ValueError):
+            wanted = 1
+        limit = max(self.cap, (wanted + 1) * self.per_page) + 1
+        if limit > self._limit and ("count" not in self.__dict__ or self.is_capped):
+            self._limit = limit
+            for name in ("count", "num_pages"):
+                self.__dict__.pop(name, None)
+
+    @cached_property
+    def count(self) -> int:
+        """The number of rows, up to the limit (the limit: at least that many)."""
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            # The primary keys only: whatever the rows carry, counting them is the same.
+            return rows.values("pk").order_by()[: self._limit].count()
+        return min(len(rows), self._limit)
+
+    @property
+    def is_capped(self) -> bool:
+        """More rows than counted: the count is a lower bound."""
+        return self.count >= self._limit
+
+    @property
+    def counted(self) -> int:
+        """What the page can say for sure: exactly, or "more than" this many."""
+        return self.count - 1 if self.is_capped else self.count
+
+    @property
+    def known_pages(self) -> int:
+        """Whole pages known to exist ("page 3 of more than 20")."""
+        return self.counted // self.per_page if self.is_capped else self.num_pages

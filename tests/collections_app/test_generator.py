@@ -1,0 +1,214 @@
+"""`python manage.py generate_ledger`: a made-up ledger of any size, quickly."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, F, Q
+
+from collections_app.ledger_generator import GeneratorError, generate_ledger
+from collections_app.models import (
+    CREDIT_DOCUMENT_TYPES,
+    ChangeCause,
+    DocumentType,
+    OpenItem,
+    StatusChange,
+)
+from collections_app.services import apply_quick_promise
+from customers.models import Customer
+from customers.selectors import search_customers
+from tests.factories import CustomerFactory, configure_quick_promise
+from tests.utils import database_state
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 12, 3)
+
+
+def _ledger(prefix: str) -> list[tuple]:
+    """The generated rows, without what differs between two runs (ids, times)."""
+    items = (
+        OpenItem.objects.filter(customer__code__startswith=prefix)
+        .order_by("customer__code", "number")
+        .values_list(
+            "customer__code",
+            "customer__name",
+            "customer__currency",
+            "number",
+            "document_type",
+            "document_date",
+            "due_date",
+            "amount",
+            "open_amount",
+            "currency",
+            "status__label",
+            "promise_date",
+        )
+    )
+    return [(code.removeprefix(prefix), *rest) for code, *rest in items]
+
+
+def test_generates_customers_and_items_of_the_requested_size():
+    report = generate_ledger(customers=40, items=600, big_account_items=[120], seed=3, today=TODAY)
+
+    assert report.customers == Customer.objects.filter(code__startswith="G").count() == 41
+    assert report.items == OpenItem.objects.count() == 720
+    assert report.outstanding + report.closed == 720
+    assert OpenItem.objects.outstanding().count() == report.outstanding
+    [big] = report.big_accounts
+    assert big.items == 120
+    assert OpenItem.objects.outstanding().filter(customer_id=big.pk).count() == 120
+
+
+def test_the_ledger_looks_like_a_real_one():
+    generate_ledger(customers=60, items=3_000, seed=5, today=TODAY)
+    items = OpenItem.objects.all()
+    outstanding = items.outstanding()
+    # Invoices mostly, and credit notes, payments and debit notes too.
+    kinds = dict(items.values_list("document_type").annotate(n=Count("pk")))
+    assert set(kinds) == set(DocumentType.values) - {DocumentType.OTHER}
+    assert kinds[DocumentType.INVOICE] > sum(kinds.values()) / 2
+    # Credits are negative, amounts due positive, never more open than issued.
+    assert not items.filter(document_type__in=CREDIT_DOCUMENT_TYPES, amount__gt=0).exists()
+    assert not items.exclude(document_type__in=CREDIT_DOCUMENT_TYPES).filter(amount__lt=0).exists()
+    # Some overdue, some not yet due; some partly paid; some closed.
+    debits = outstanding.filter(open_amount__gt=0)
+    assert debits.filter(due_date__lt=TODAY).count() > debits.count() / 5
+    assert debits.filter(due_date__gte=TODAY).count() > debits.count() / 5
+    assert outstanding.filter(open_amount__lt=0).exists()
+    assert debits.exclude(open_amount=F("amount")).exists()
+    closed = items.filter(open_amount=0)
+    assert closed.count() > 0
+    assert not closed.filter(closed_at__isnull=True).exists()
+    # A few currencies, items mostly in their customer's.
+    assert Customer.objects.values("currency").distinct().count() >= 3
+    assert items.exclude(currency=F("customer__currency")).count() < items.count() / 10
+    amounts = sorted(debits.values_list("amount", flat=True))
+    assert amounts[0] >= Decimal("1.00")
+    assert amounts[len(amounts) // 2] > Decimal("200")
+    # Promised and disputed items, each with the history row that explains it.
+    promised = outstanding.filter(status__label="Promise to pay")
+    assert promised.exists()
+    assert not promised.filter(promise_date__isnull=True).exists()
+    assert outstanding.filter(status__label="In dispute").exists()
+    with_status = items.filter(status__isnull=False)
+    history = StatusChange.objects.filter(cause=ChangeCause.DEMO)
+    assert history.count() == with_status.count()
+    assert not with_status.exclude(status_changes__status_after=F("status")).exists()
+
+
+def test_customer_names_are_company_like_and_searchable():
+    generate_ledger(customers=300, items=0, seed=8)
+    names = list(Customer.objects.values_list("name", flat=True))
+    assert all(2 <= len(name.split()) <= 6 for name in names)
+    assert len(set(names)) > 250
+    # A part of a word finds the customers whose name has it, and only those.
+    word = names[0].split()[0][1:5]
+    found = set(search_customers(query=word.lower()).values_list("name", flat=True))
+    assert found == {name for name in names if word.lower() in name.lower()}
+    assert 0 < len(found) < len(names)
+
+
+def test_same_seed_same_ledger_and_another_seed_another_one():
+    generate_ledger(
+        customers=30, items=400, big_account_items=[25], seed=11, prefix="A", today=TODAY
+    )
+    generate_ledger(
+        customers=30, items=400, big_account_items=[25], seed=11, prefix="B", today=TODAY
+    )
+    generate_ledger(
+        customers=30, items=400, big_account_items=[25], seed=12, prefix="C", today=TODAY
+    )
+    assert _ledger("A") == _ledger("B")
+    assert len(_ledger("A")) == 425
+    assert _ledger("A") != _ledger("C")
+
+
+def test_dates_spread_around_the_day_given():
+    generate_ledger(customers=20, items=500, seed=2, today=TODAY)
+    assert not OpenItem.objects.filter(document_date__gt=TODAY).exists()
+    assert OpenItem.objects.filter(due_date__gt=TODAY).exists()
+    assert OpenItem.objects.filter(document_date__gte=TODAY - datetime.timedelta(days=30)).exists()
+
+
+def test_refuses_a_prefix_in_use_and_changes_nothing():
+    CustomerFactory(code="G0000001")
+    before = database_state()
+    with pytest.raises(GeneratorError, match="--prefix"):
+        generate_ledger(customers=5, items=10)
+    assert database_state() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"customers": 0, "items": 10}, "need customers"),
+        ({"customers": -1, "items": 0}, "9,999,999"),
+        ({"customers": 1, "items": 0, "prefix": "a b"}, "prefix"),
+    ],
+)
+def test_refuses_impossible_sizes(kwargs, message):
+    with pytest.raises(GeneratorError, match=message):
+        generate_ledger(**kwargs)
+    assert not Customer.objects.exists()
+
+
+def test_says_it_needs_postgresql_elsewhere():
+    with (
+        mock.patch.object(connection, "vendor", "sqlite"),
+        pytest.raises(GeneratorError, match="needs PostgreSQL"),
+    ):
+        generate_ledger(customers=1, items=1)
+
+
+def test_the_product_works_on_a_generated_big_account(officer):
+    report = generate_ledger(customers=3, items=30, big_account_items=[200], seed=4)
+    configure_quick_promise()
+    account = report.big_accounts[0]
+    debit_ids = list(
+        OpenItem.objects.outstanding()
+        .filter(customer_id=account.pk, open_amount__gt=0)
+        .exclude(document_type__in=CREDIT_DOCUMENT_TYPES)
+        .exclude(status__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    customer = Customer.objects.get(pk=account.pk)
+    result = apply_quick_promise(customer=customer, item_ids=debit_ids, user=officer)
+    assert result.changed == len(debit_ids) > 150
+
+
+def test_command_reports_what_it_made():
+    out = StringIO()
+    call_command(
+        "generate_ledger", "--customers", "12", "--items", "90", "--big-account-items", "1,500",
+        "--seed", "9", stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Generated 13 customers and 1,590 items" in text
+    assert "1,500 outstanding items" in text
+    assert OpenItem.objects.outstanding().filter(Q(customer__code="G0000013")).count() == 1_500
+
+
+def test_command_json_output_for_the_bench():
+    out = StringIO()
+    call_command(
+        "generate_ledger", "--customers", "4", "--items", "10", "--big-account-items", "7", "8",
+        "--prefix", "J", "--json", stdout=out,
+    )  # fmt: skip
+    report = json.loads(out.getvalue())
+    assert report["customers"] == 6
+    assert [account["items"] for account in report["big_accounts"]] == [7, 8]
+    assert [account["code"] for account in report["big_accounts"]] == ["J0000005", "J0000006"]
+
+
+def test_command_refusal_is_a_command_error():
+    with pytest.raises(CommandError, match="need customers"):
+        call_command("generate_ledger", "--customers", "0", "--items", "5")
+    with pytest.raises(CommandError, match="at least one item"):
+        call_command("generate_ledger", "--big-account-items", "0")

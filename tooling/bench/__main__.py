@@ -1,0 +1,5 @@
+import sys
+
+from tooling.bench.runner import main
+
+sys.exit(main())
