@@ -17,6 +17,7 @@ _HISTORY_FIELDS = (
     "promise_date_before",
     "status_after",
     "promise_date_after",
+    "status_date_after",
     "changed_by",
     "changed_at",
     "cause",
@@ -53,6 +54,7 @@ def record_changes(
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     values = [
         status.pk if status else None,
+        promise_date,
         promise_date,
         user.pk if user is not None else None,
         at,
@@ -107,8 +109,17 @@ def set_item_state(
             action=action,
             at=at,
         )
+        # The details of the previous status (its comment, author, resolver) do
+        # not belong to the new one.
         OpenItem.objects.filter(pk__any_of=changed).update(
-            status=status, promise_date=promise_date, updated_at=at
+            status=status,
+            promise_date=promise_date,
+            status_date=promise_date,
+            status_comment="",
+            status_set_by=user,
+            status_set_at=at,
+            resolver=None,
+            updated_at=at,
         )
     for item in items:
         item.status = status

@@ -410,3 +410,22 @@ def test_large_selections_are_sent_as_one_parameter(officer):
     sent = _queries_for(1_000, officer)
     assert sum("= ANY(" in sql for sql in sent) == 4  # lock, links, history, update
     assert not [sql for sql in sent if " IN (" in sql]
+
+
+def test_a_quick_promise_replaces_the_details_of_the_previous_status(items, customer, officer):
+    resolver = OfficerFactory()
+    OpenItem.objects.filter(pk=items[0].pk).update(
+        status=ItemStatusFactory(label="In dispute", kind="dispute"),
+        status_comment="Wrong quantity delivered",
+        resolver=resolver,
+        status_set_by=resolver,
+    )
+    configure_quick_promise(delay_days=2)
+    with time_machine.travel(paris(2026, 12, 3, 10, 0), tick=False):
+        apply_quick_promise(customer=customer, item_ids=[items[0].pk], user=officer)
+    item = OpenItem.objects.get(pk=items[0].pk)
+    assert item.status_comment == ""
+    assert item.resolver is None
+    assert item.status_set_by == officer
+    assert item.status_date == datetime.date(2026, 12, 5)
+    assert StatusChange.objects.get().status_date_after == datetime.date(2026, 12, 5)
