@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo run test lint format audit loadtest bench clean
+.PHONY: setup demo run worker test lint format audit loadtest bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version); found " + sys.version)'
@@ -30,6 +30,12 @@ run: setup
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## The task worker: runs the queued Django tasks (the daily evaluation of
+## promises; `manage.py evaluate_promises --schedule` queues it once).
+worker: setup
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py db_worker
+
 ## Lint, then every test (browser tests included) on PostgreSQL: a throwaway
 ## cluster unless DATABASE_URL names one.
 test: setup
@@ -48,7 +54,7 @@ loadtest: setup
 	$(BIN)/python -m tooling.loadtest $(LOADTEST_ARGS)
 
 ## The figures at scale (100,000 customers, 1,000,000 items) against floors
-## measured in the same run: one table, also in artifacts/bench.json. About six
+## measured in the same run: one table, also in artifacts/bench.json. About seven
 ## minutes on 2 cores; BENCH_ARGS="--quick" for a small run of about two.
 bench: setup
 	$(BIN)/python -m tooling.bench $(BENCH_ARGS)

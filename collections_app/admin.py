@@ -17,10 +17,13 @@ from collections_app.models import (
     Action,
     ActionEvent,
     ActionTemplate,
+    DemoClock,
     ImportChange,
     ImportRun,
     ItemStatus,
     OpenItem,
+    PaymentPromise,
+    PromiseItem,
     QuickPromisePreference,
     StatusChange,
 )
@@ -220,11 +223,54 @@ class ImportChangeAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class PromiseItemInline(admin.TabularInline):
+    model = PromiseItem
+    fields = ["item", "amount", "paid_amount", "level", "released_at", "release_reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PaymentPromise)
+class PaymentPromiseAdmin(ReadOnlyAdmin):
+    """Promises are written by the services only (made, superseded, evaluated)."""
+
+    list_display = [
+        "promised_date",
+        "customer",
+        "state",
+        "amount",
+        "paid_amount",
+        "currency",
+        "source",
+        "created_by",
+        "evaluated_at",
+    ]
+    list_filter = ["state", "source", "promised_date"]
+    search_fields = ["customer__code", "customer__name"]
+    list_select_related = ["customer", "created_by"]
+    date_hierarchy = "promised_date"
+    inlines = [PromiseItemInline]
+    show_full_result_count = False
+
+
+@admin.register(DemoClock)
+class DemoClockAdmin(ReadOnlyAdmin):
+    list_display = ["cutoff", "aligned_on", "updated_at"]
+
+
 @admin.register(QuickPromisePreference)
 class QuickPromisePreferenceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "status", "delay_days", "updated_at", "updated_by"]
-    fields = ["status", "delay_days", "updated_at", "updated_by"]
-    readonly_fields = ["updated_at", "updated_by"]
+    list_display = ["__str__", "status", "delay_days", "grace_days", "updated_at", "updated_by"]
+    fields = ["status", "delay_days", "grace_days", "broken_status", "updated_at", "updated_by"]
+    # The promise tracking is saved from Preferences (its own form, its service).
+    readonly_fields = ["grace_days", "broken_status", "updated_at", "updated_by"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One row at most, created by the first save.

@@ -10,10 +10,12 @@ class CollectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from collections_app.lookups import AnyOf
-        from collections_app.models import OpenItem
+        from collections_app.models import Action, OpenItem, PaymentPromise
         from collections_app.roles import sync_roles
 
         # ``OpenItem.objects.filter(pk__any_of=ids)``: large id lists in one parameter.
         OpenItem._meta.pk.register_lookup(AnyOf)
+        Action._meta.pk.register_lookup(AnyOf)
+        PaymentPromise._meta.pk.register_lookup(AnyOf)
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="collections_app.sync_roles")

@@ -20,10 +20,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from collections_app.demo_shift import shift_ledger
 from collections_app.models import (
     ActionTemplate,
     ActionType,
     ChangeCause,
+    DemoClock,
     ItemStatus,
     OpenItem,
     QuickPromisePreference,
@@ -78,6 +80,7 @@ STATUSES = (
     {"label": "Dispute resolved", "kind": StatusKind.DISPUTE_RESOLVED, "template": None},
     {"label": "Reminder sent", "kind": StatusKind.ONGOING, "template": None},
     {"label": "Litigation", "kind": StatusKind.LITIGATION, "template": None},
+    {"label": "Broken promise", "kind": StatusKind.ONGOING, "template": None},
 )
 
 USERS = (
@@ -190,6 +193,7 @@ def _starter_settings(admin_user) -> ItemStatus:
     if not preference.is_configured:
         preference.status = statuses["Promise to pay"]
         preference.delay_days = 3
+        preference.broken_status = statuses["Broken promise"]
         preference.updated_by = admin_user
         preference.save()
     return statuses["In dispute"]
@@ -217,50 +221,81 @@ def _users(report: DemoReport) -> dict[str, object]:
     return users
 
 
+def import_sample(
+    invoices: list[SampleInvoice], *, cutoff: datetime.date, today: datetime.date, sample: Path
+) -> ImportReport:
+    """The sample's open items at ``cutoff`` through the normal import, dated so
+    that the cut-off is ``today``; refused whole when a row is rejected."""
+    try:
+        imported = import_open_items(
+            stream=io.BytesIO(open_items_file(invoices, cutoff=cutoff, today=today)),
+            file_name=f"IBM sample at {cutoff.isoformat()}",
+        )
+    except ImportFileError as error:
+        raise DemoError(f"The sample {sample.name} cannot be loaded: {error}") from error
+    if imported.rejected or not imported.applied:
+        # Without this the demo would carry on with an empty or partial
+        # ledger and say nothing; raising also undoes the users and settings.
+        raise DemoError(
+            f"The open-items file made from {sample.name} has "
+            f"{len(imported.rejected)} rejected row(s), nothing was loaded: "
+            + "; ".join(f"line {r.line}: {r.reason}" for r in imported.rejected[:5])
+        )
+    return imported
+
+
+def share_and_dispute(invoices: list[SampleInvoice], *, users: dict, dispute: ItemStatus) -> int:
+    """New accounts shared between the two officers; new outstanding invoices the
+    sample says were disputed put in dispute. Returns how many were."""
+    officers = [users["officer"], users["officer2"]]
+    customers = list(Customer.objects.filter(collector__isnull=True).order_by("code"))
+    for index, customer in enumerate(customers):
+        customer.collector = officers[index % len(officers)]
+    Customer.objects.bulk_update(customers, ["collector"])
+    disputed = {invoice.number for invoice in invoices if invoice.disputed}
+    items = list(
+        OpenItem.objects.outstanding()
+        .filter(number__in=disputed, status__isnull=True)
+        .exclude(status_changes__cause=ChangeCause.DEMO)
+        .select_for_update()
+        .order_by("pk")
+    )
+    return set_item_state(
+        items=items,
+        status=dispute,
+        promise_date=None,
+        user=users["admin"],
+        cause=ChangeCause.DEMO,
+    )
+
+
 def load_demo(
-    *, cutoff: datetime.date = DEFAULT_CUTOFF, today: datetime.date, sample: Path = SAMPLE
+    *, cutoff: datetime.date | None = None, today: datetime.date, sample: Path = SAMPLE
 ) -> DemoReport:
-    """Load (or refresh) the demo ledger, its settings and its users. Idempotent."""
+    """Load (or refresh) the demo ledger, its settings and its users. Idempotent.
+
+    The cut-off is the demo clock's when the demo was loaded before (and moved
+    on with the time machine, ``demo_replay``); a ledger lined up with an earlier
+    day is first moved so that its cut-off is today.
+    """
     invoices = read_sample(sample)
     with transaction.atomic():
+        clock = DemoClock.objects.select_for_update().filter(pk=DemoClock.SINGLETON_PK).first()
+        if clock is not None:
+            if cutoff is not None and cutoff != clock.cutoff:
+                raise DemoError(
+                    f"The demo ledger is at the sample's {clock.cutoff}, not {cutoff}: move it "
+                    "on with --advance or --date, or start from an empty database."
+                )
+            cutoff = clock.cutoff
+            shift_ledger(days=(today - clock.aligned_on).days)
+        cutoff = cutoff or DEFAULT_CUTOFF
         report = DemoReport(cutoff=cutoff, today=today, import_report=ImportReport())
         users = _users(report)
         dispute = _starter_settings(users["admin"])
-        try:
-            report.import_report = import_open_items(
-                stream=io.BytesIO(open_items_file(invoices, cutoff=cutoff, today=today)),
-                file_name=f"IBM sample at {cutoff.isoformat()}",
-            )
-        except ImportFileError as error:
-            raise DemoError(f"The sample {sample.name} cannot be loaded: {error}") from error
-        imported = report.import_report
-        if imported.rejected or not imported.applied:
-            # Without this the demo would carry on with an empty or partial
-            # ledger and say nothing; raising also undoes the users and settings.
-            raise DemoError(
-                f"The open-items file made from {sample.name} has "
-                f"{len(imported.rejected)} rejected row(s), nothing was loaded: "
-                + "; ".join(f"line {r.line}: {r.reason}" for r in imported.rejected[:5])
-            )
-        # Share the accounts between the two officers.
-        officers = [users["officer"], users["officer2"]]
-        customers = list(Customer.objects.filter(collector__isnull=True).order_by("code"))
-        for index, customer in enumerate(customers):
-            customer.collector = officers[index % len(officers)]
-        Customer.objects.bulk_update(customers, ["collector"])
-        # Outstanding invoices the sample says were disputed are in dispute.
-        disputed = {invoice.number for invoice in invoices if invoice.disputed}
-        items = list(
-            OpenItem.objects.outstanding()
-            .filter(number__in=disputed, status__isnull=True)
-            .select_for_update()
-            .order_by("pk")
-        )
-        report.disputed = set_item_state(
-            items=items,
-            status=dispute,
-            promise_date=None,
-            user=users["admin"],
-            cause=ChangeCause.DEMO,
+        report.import_report = import_sample(invoices, cutoff=cutoff, today=today, sample=sample)
+        report.disputed = share_and_dispute(invoices, users=users, dispute=dispute)
+        DemoClock.objects.update_or_create(
+            pk=DemoClock.SINGLETON_PK, defaults={"cutoff": cutoff, "aligned_on": today}
         )
     return report

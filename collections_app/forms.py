@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collections_app.models import (
     DEFAULT_FOLLOW_UP_DAYS,
+    MAX_GRACE_DAYS,
     ActionTemplate,
     ActionType,
     ItemStatus,
@@ -74,6 +75,37 @@ class QuickPromisePreferenceForm(forms.Form):
             "invalid_choice": _("“%(value)s” is not a promised payment date: choose D+0 to D+5."),
         },
     )
+
+
+class PromiseTrackingForm(forms.Form):
+    """Preferences › Promise tracking: the grace period and the broken promise status."""
+
+    grace_days = forms.IntegerField(
+        label=_("Grace period (days)"),
+        min_value=0,
+        max_value=MAX_GRACE_DAYS,
+        help_text=_(
+            "A promise is kept when its items are paid by the end of its date plus this many "
+            "calendar days; after that it is evaluated."
+        ),
+        error_messages={"required": _("Give the grace period, from 0 to 30 days.")},
+    )
+    broken_status = forms.ModelChoiceField(
+        label=_("Broken promise status"),
+        queryset=ItemStatus.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("None: leave the items as they are"),
+        help_text=_("The status the items of a broken promise get; a callback is created anyway."),
+        error_messages={
+            "invalid_choice": _(
+                "That status does not exist or is inactive: choose an active status."
+            ),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "tracking")
+        super().__init__(*args, **kwargs)
 
 
 class StatementFilterForm(forms.Form):

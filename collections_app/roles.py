@@ -22,6 +22,7 @@ OFFICER_PERMISSIONS = (
     "collections_app.change_item_status",
     "collections_app.add_action",
     "collections_app.view_actionevent",
+    "collections_app.view_paymentpromise",
     "customers.view_customercomment",
     "customers.add_customercomment",
 )
@@ -42,6 +43,7 @@ ADMINISTRATOR_PERMISSIONS = (
     "collections_app.change_openitem",
     "collections_app.view_importrun",
     "collections_app.view_importchange",
+    "collections_app.view_democlock",
     "customers.add_customer",
     "customers.change_customer",
 )

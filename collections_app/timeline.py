@@ -1,10 +1,11 @@
 """Selector: a customer's history, newest first, one page at a time.
 
-One timeline out of five tables: status changes (grouped by operation: one
+One timeline out of six tables: status changes (grouped by operation: one
 entry for the twenty items of one Change status), actions created, what
 happened to actions since (rescheduled, reassigned, done), what imports did to
-the items (grouped by import and kind of change), and the versions of the
-customer's comment.
+the items (grouped by import and kind of change), the versions of the
+customer's comment, and payment promises (made, then kept, partially kept,
+broken or cancelled: two entries).
 
 A page is read in a constant number of queries whatever the size of the
 account: one that orders the entries of all five sources (a UNION ALL, keyset
@@ -29,6 +30,7 @@ from collections_app.models import (
     ActionEvent,
     ImportChange,
     OpenItem,
+    PaymentPromise,
     StatusChange,
 )
 from customers.models import Customer, CustomerComment
@@ -38,10 +40,21 @@ PAGE_SIZE = 30
 #: Item numbers shown per entry; the count says how many in all.
 ITEMS_SHOWN = 5
 
-# The sources, in the order of entries written at the same moment (a status
-# change before the action it created, newest first).
-STATUS, ACTION, EVENT, IMPORT, COMMENT = 5, 4, 3, 2, 1
-_KINDS = {STATUS: "status", ACTION: "action", EVENT: "event", IMPORT: "import", COMMENT: "comment"}
+# The sources, in the order of entries written at the same moment (a promise's
+# end after the import that paid it, the promise before the status change that
+# recorded it, a status change before the action it created, newest first).
+PROMISE_END, PROMISE, STATUS, ACTION, EVENT, IMPORT, COMMENT = 7, 6, 5, 4, 3, 2, 1
+_KINDS = {
+    PROMISE_END: "promise_end",
+    PROMISE: "promise",
+    STATUS: "status",
+    ACTION: "action",
+    EVENT: "event",
+    IMPORT: "import",
+    COMMENT: "comment",
+}
+#: The sources, each read for the customer: one parameter per source.
+_SOURCES = len(_KINDS)
 
 #: What makes one operation of the status history (one click, many items).
 _STATUS_GROUP = ("changed_at", "changed_by_id", "cause", "status_after_id")
@@ -93,6 +106,7 @@ class Entry:
     action: Action | None = None
     event: ActionEvent | None = None
     comment: CustomerComment | None = None
+    promise: PaymentPromise | None = None
 
     @property
     def first(self):
@@ -131,7 +145,11 @@ def _union_sql() -> str:
         f"FROM {_table(ImportChange)} c JOIN {items} i ON i.id = c.item_id "
         f"WHERE i.customer_id = %s GROUP BY {imports_group} "
         f"UNION ALL SELECT {COMMENT}, m.written_at, m.id, 1 FROM {_table(CustomerComment)} m "
-        "WHERE m.customer_id = %s"
+        "WHERE m.customer_id = %s "
+        f"UNION ALL SELECT {PROMISE}, p.created_at, p.id, 1 FROM {_table(PaymentPromise)} p "
+        "WHERE p.customer_id = %s "
+        f"UNION ALL SELECT {PROMISE_END}, p.evaluated_at, p.id, 1 FROM {_table(PaymentPromise)} p "
+        "WHERE p.customer_id = %s AND p.evaluated_at IS NOT NULL"
     )
 
 
@@ -149,7 +167,7 @@ def customer_timeline(
     *, customer: Customer, after: Cursor | None = None, page_size: int = PAGE_SIZE
 ) -> TimelinePage:
     """One page of the customer's history, newest first, after ``after``."""
-    params: list = [customer.pk] * 5
+    params: list = [customer.pk] * _SOURCES
     where = ""
     if after is not None:
         where = "WHERE (t.at, t.source, t.key) < (%s, %s, %s) "
@@ -240,6 +258,26 @@ def _fill(customer: Customer, entries: list[Entry]) -> None:
         )
         for event in events:
             wanted[event.pk].event = event
+    wanted = _keys(entries, "promise") | {
+        -key: entry for key, entry in _keys(entries, "promise_end").items()
+    }
+    if wanted:
+        promises = (
+            PaymentPromise.objects.filter(pk__in={abs(key) for key in wanted})
+            .select_related("created_by", "callback")
+            .annotate(item_count=Count("lines"))
+            .prefetch_related(
+                Prefetch(
+                    "items",
+                    queryset=OpenItem.objects.only("id", "number").order_by("number")[:ITEMS_SHOWN],
+                    to_attr="shown_items",
+                )
+            )
+        )
+        for promise in promises:
+            for key in (promise.pk, -promise.pk):
+                if key in wanted:
+                    wanted[key].promise = promise
     if wanted := _keys(entries, "comment"):
         # Each version with the one it replaced, to say what changed.
         previous = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collections_app.views import actions, history, manage, statement, work
+from collections_app.views import actions, history, manage, promises, statement, work
 
 app_name = "collections"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         name="item-resolver",
     ),
     path("customers/<int:pk>/history/", history.history, name="history"),
+    path("customers/<int:pk>/promises/", promises.promises, name="promises"),
     path(
         "customers/<int:pk>/history/comment/",
         history.customer_comment,
@@ -42,4 +43,9 @@ urlpatterns = [
     path("manage/templates/<int:pk>/", manage.template_edit, name="template-edit"),
     path("manage/templates/<int:pk>/delete/", manage.template_delete, name="template-delete"),
     path("manage/preferences/", manage.preferences, name="preferences"),
+    path(
+        "manage/preferences/promises/",
+        manage.promise_preferences,
+        name="promise-preferences",
+    ),
 ]

@@ -21,6 +21,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    FloatField,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +29,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from customers.models import Customer
 from customers.pagination import CappedPaginator
@@ -42,7 +43,13 @@ SORTS = {
     "-outstanding": ("-outstanding", "name", "code"),
     "overdue": ("overdue", "name", "code"),
     "-overdue": ("-overdue", "name", "code"),
+    "keep_rate": ("keep_rate", "name", "code"),
+    "-keep_rate": ("-keep_rate", "name", "code"),
 }
+
+#: Sorts by the promise-keep rate: customers without an evaluated promise last,
+#: whichever the direction.
+RATE_SORTS = frozenset({"keep_rate", "-keep_rate"})
 
 #: Sorts by a total: every matching customer's totals are needed to sort.
 TOTAL_SORTS = frozenset({"outstanding", "-outstanding", "overdue", "-overdue"})
@@ -92,6 +99,36 @@ def with_totals(queryset: QuerySet[Customer], *, today: datetime.date) -> QueryS
     )
 
 
+def _one_year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def with_keep_rate(queryset: QuerySet[Customer], *, today: datetime.date) -> QuerySet[Customer]:
+    """Annotate ``keep_rate``: the percentage of the customer's promises evaluated
+    over the last 12 months that were kept (None without any), a correlated
+    subquery on the promises' (customer, promised date) index. The promises are
+    reached through the ``payment_promises`` relation, like the items."""
+    promises = Customer._meta.get_field("payment_promises").related_model
+    evaluated = promises._default_manager.filter(
+        customer=OuterRef("pk"),
+        state__in=promises.EVALUATED_STATES,
+        promised_date__gt=_one_year_before(today),
+    ).order_by()
+    rate = (
+        evaluated.values("customer")
+        .annotate(
+            rate=Cast(Count("pk", filter=Q(state=promises.KEPT)), FloatField())
+            * 100.0
+            / Cast(Count("pk"), FloatField())
+        )
+        .values("rate")
+    )
+    return queryset.annotate(keep_rate=Subquery(rate, output_field=FloatField()))
+
+
 def search_customers(*, query: str = "") -> QuerySet[Customer]:
     """Customers whose code or name contains ``query``, in any case (all of
     them for an empty query). On PostgreSQL each part reads its trigram index."""
@@ -106,7 +143,10 @@ def customer_list(
 ) -> QuerySet[Customer]:
     """Customers matching ``query`` (part of the code or of the name), with totals."""
     customers = search_customers(query=query).select_related("collector")
-    return with_totals(customers, today=today).order_by(*SORTS.get(sort, SORTS["name"]))
+    sort = sort if sort in SORTS else "name"
+    return with_keep_rate(with_totals(customers, today=today), today=today).order_by(
+        *_ordering(sort, walk_index=True)
+    )
 
 
 def customer_page(
@@ -123,7 +163,9 @@ def customer_page(
     matching = search_customers(query=query)
     paginator = CappedPaginator(matching, per_page)
     page = paginator.get_page(number)
-    customers = matching.select_related("collector")
+    # The keep rate of each row comes with the page query (the rows' only, unless
+    # the page is sorted by it): no query of its own.
+    customers = with_keep_rate(matching.select_related("collector"), today=today)
     if sort in TOTAL_SORTS:
         customers = with_totals(customers, today=today)
     # A search with few matches reads them through the trigram indexes and sorts
@@ -142,6 +184,10 @@ def _ordering(sort: str, *, walk_index: bool) -> list:
     row by row, until it has found a page of them. The walk is quick when the
     matches are spread over the alphabet, but reads most of the index when they
     are bunched together (every "Dupont …" is under D)."""
+    if sort in RATE_SORTS:
+        rate = F("keep_rate")
+        first = rate.desc(nulls_last=True) if sort.startswith("-") else rate.asc(nulls_last=True)
+        return [first, *SORTS[sort][1:]]
     if walk_index:
         return list(SORTS[sort])
     return [

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 _SECTIONS = {
+    "home": "home",
     "customers": "customers",
+    "collections:promises": "customers",
     "collections:reminders": "customers",
     "collections:quick-promise": "customers",
     "collections:change-status": "customers",

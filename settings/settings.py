@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "axes",
+    # The task queue in the database (django-tasks-db): the worker is
+    # `manage.py db_worker`.
+    "django_tasks_db",
     "customers",
     "collections_app",
 ]
@@ -205,6 +208,11 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Background work (the daily evaluation of promises) runs as Django tasks, kept
+# in the database and run by a separate worker process (`manage.py db_worker`),
+# never in a request or in a web process.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Largest open-items file the import command accepts (a million rows are about
 # 100 MB).

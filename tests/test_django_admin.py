@@ -27,6 +27,8 @@ MODELS = [
     "collections_app/importchange",
     "collections_app/quickpromisepreference",
     "collections_app/actionevent",
+    "collections_app/paymentpromise",
+    "collections_app/democlock",
     "customers/customercomment",
 ]
 
@@ -111,7 +113,15 @@ def test_the_quick_promise_status_cannot_be_deactivated_in_the_admin(admin_clien
     assert status.is_active
 
 
-@pytest.mark.parametrize("model", ["collections_app/actionevent", "customers/customercomment"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "collections_app/actionevent",
+        "customers/customercomment",
+        "collections_app/paymentpromise",
+        "collections_app/democlock",
+    ],
+)
 def test_the_new_history_cannot_be_edited(admin_client, model):
     app, name = model.split("/")
     assert admin_client.get(reverse(f"admin:{app}_{name}_add")).status_code == 403

@@ -172,6 +172,7 @@ def comment(w):
 
 
 PREFS = reverse("collections:preferences")
+TRACKING = reverse("collections:promise-preferences")
 STATUS_NEW = reverse("collections:status-create")
 TEMPLATE_NEW = reverse("collections:template-create")
 BAD_SELECTION = "The selection is not valid"
@@ -247,6 +248,24 @@ CASES = [
     Case("prefs-missing-csrf", "post", PREFS, {"status": "1", "delay_days": "1"},
          user="administrator", csrf="missing", status=403, message="This form is out of date"),
     Case("prefs-delete-method", "delete", PREFS, None, user="administrator", status=405,
+         message="only takes the product"),
+    Case("tracking-grace-31", "post", TRACKING, {"tracking-grace_days": "31"},
+         user="administrator", message="less than or equal to 30"),
+    Case("tracking-grace-text", "post", TRACKING, {"tracking-grace_days": "one"},
+         user="administrator", message="Enter a whole number"),
+    Case("tracking-inactive-status", "post", TRACKING,
+         lambda w: {"tracking-grace_days": "1", "tracking-broken_status": w.inactive_status.pk},
+         user="administrator", message="does not exist or is inactive"),
+    Case("tracking-deleted-status", "post", TRACKING,
+         {"tracking-grace_days": "1", "tracking-broken_status": "987654"},
+         user="administrator", message="does not exist or is inactive"),
+    Case("tracking-officer", "post", TRACKING, {"tracking-grace_days": "1"},
+         status=403, message="not allowed"),
+    Case("tracking-anonymous", "post", TRACKING, {"tracking-grace_days": "1"}, user=None,
+         status=401, message="nothing was changed"),
+    Case("tracking-missing-csrf", "post", TRACKING, {"tracking-grace_days": "1"},
+         user="administrator", csrf="missing", status=403, message="This form is out of date"),
+    Case("tracking-get", "get", TRACKING, None, user="administrator", status=405,
          message="only takes the product"),
     # Statuses and templates.
     Case("status-empty-label", "post", STATUS_NEW, {"label": "", "kind": "promise"},

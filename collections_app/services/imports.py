@@ -31,6 +31,7 @@ from collections_app.services.open_items_file import (
     Row,
     read_open_items,
 )
+from collections_app.services.promise_evaluation import EvaluationReport, evaluate_after_import
 from customers.models import Customer
 
 __all__ = [
@@ -64,6 +65,8 @@ class ImportReport:
     rejected_count: int = 0
     applied: bool = False
     run: ImportRun | None = None
+    #: What the payments of the file did to promises and follow-ups.
+    promises: EvaluationReport = field(default_factory=EvaluationReport)
 
 
 def _chunks(values: list, size: int = _BATCH) -> Iterable[list]:
@@ -128,6 +131,7 @@ def import_open_items(
         ]
         ImportChange.objects.bulk_create(changes, batch_size=_BATCH)
         report.created = len(new_items)
+        report.promises = evaluate_after_import(run=run, at=now)
         _finish_run(run, report)
     return report
 
@@ -205,6 +209,9 @@ def _import_on_postgresql(
             counts = imports_pg.apply_staged(cursor, snapshot=snapshot, now=now, run_id=run.pk)
             for name, value in counts.items():
                 setattr(report, name, value)
+            # The payments just applied, for the promises of their items: the
+            # same hook as the other way of importing, in the same transaction.
+            report.promises = evaluate_after_import(run=run, at=now)
             _finish_run(run, report)
             imports_pg.drop_tables(cursor)
             progress("applying", 1, 1)

@@ -22,11 +22,14 @@ from collections_app.models import (
     ChangeCause,
     ItemStatus,
     OpenItem,
+    PromiseSource,
+    ReleaseReason,
     StatusKind,
 )
 from collections_app.services.actions import ActionDraft, check_draft, insert_action
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_state import ItemState, write_item_state, write_resolver
+from collections_app.services.promises import record_promises, release_items
 from collections_app.services.selection import internal_user, lock_items, parse_item_ids
 from customers.models import Customer
 
@@ -169,6 +172,22 @@ def change_item_status(
             at=now,
             action=created,
         )
+        if changed and current.is_promise:
+            # A promise to pay, as a record to be kept or broken.
+            record_promises(
+                customer=customer,
+                items=items,
+                promised_date=status_date,
+                source=PromiseSource.STATUS_CHANGE,
+                user=user,
+                at=now,
+                follow_up=created,
+            )
+        elif changed:
+            # Items qualified otherwise (a dispute…) are no longer promised.
+            release_items(
+                item_ids=[item.pk for item in changed], reason=ReleaseReason.WITHDRAWN, at=now
+            )
     return StatusChangeResult(
         items=items,
         changed=changed,

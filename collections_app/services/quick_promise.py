@@ -17,10 +17,13 @@ from collections_app.models import (
     ChangeCause,
     ItemStatus,
     OpenItem,
+    PaymentPromise,
+    PromiseSource,
     QuickPromisePreference,
 )
 from collections_app.services.errors import ServiceError
 from collections_app.services.history import set_item_state
+from collections_app.services.promises import record_promises
 from customers.models import Customer
 
 #: More items than any account statement shows at once; beyond it a request is
@@ -41,6 +44,7 @@ class QuickPromiseResult:
     action: Action | None
     status: ItemStatus
     changed: int
+    promises: tuple[PaymentPromise, ...] = ()
 
     @property
     def unchanged(self) -> int:
@@ -239,6 +243,21 @@ def apply_quick_promise(
             action=action,
             at=now,
         )
+        # The promise as a record, to be kept or broken (superseding the items'
+        # earlier open promises); none for a click that changed nothing.
+        promises = (
+            record_promises(
+                customer=customer,
+                items=items,
+                promised_date=promise_date,
+                source=PromiseSource.QUICK_PROMISE,
+                user=user,
+                at=now,
+                follow_up=action,
+            )
+            if changed
+            else []
+        )
 
     return QuickPromiseResult(
         items=items,
@@ -246,6 +265,7 @@ def apply_quick_promise(
         action=action,
         status=status,
         changed=changed,
+        promises=tuple(promises),
     )
 
 

@@ -6,7 +6,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from collections_app.models import ActionTemplate, ItemStatus, QuickPromisePreference
+from collections_app.models import (
+    MAX_GRACE_DAYS,
+    ActionTemplate,
+    ItemStatus,
+    QuickPromisePreference,
+)
 from collections_app.services.errors import ServiceError
 
 
@@ -48,6 +53,36 @@ def save_quick_promise_preference(
             )
         preference.status = current
         preference.delay_days = delay_days
+        preference.updated_by = user
+        preference.save()
+    return preference
+
+
+def save_promise_tracking(
+    *, grace_days: int, broken_status: ItemStatus | None, user
+) -> QuickPromisePreference:
+    """The grace period of promises and the status of the items of broken ones."""
+    if not 0 <= grace_days <= MAX_GRACE_DAYS:
+        raise SettingsError(
+            _("The grace period must be between 0 and %(max)d days.") % {"max": MAX_GRACE_DAYS},
+            code="grace",
+        )
+    with transaction.atomic():
+        preference = _locked_preference()
+        if broken_status is not None:
+            current = ItemStatus.objects.filter(pk=broken_status.pk, is_active=True).first()
+            if current is None:
+                raise SettingsError(
+                    _(
+                        "The status “%(status)s” is inactive or was deleted: choose an active "
+                        "status."
+                    )
+                    % {"status": broken_status.label},
+                    code="inactive_status",
+                )
+            broken_status = current
+        preference.grace_days = grace_days
+        preference.broken_status = broken_status
         preference.updated_by = user
         preference.save()
     return preference

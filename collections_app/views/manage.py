@@ -13,7 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from collections_app.forms import ActionTemplateForm, ItemStatusForm, QuickPromisePreferenceForm
+from collections_app.forms import (
+    ActionTemplateForm,
+    ItemStatusForm,
+    PromiseTrackingForm,
+    QuickPromisePreferenceForm,
+)
 from collections_app.models import ActionTemplate, ItemStatus, QuickPromisePreference
 from collections_app.services.settings import (
     SettingsError,
@@ -21,6 +26,7 @@ from collections_app.services.settings import (
     delete_item_status,
     save_action_template,
     save_item_status,
+    save_promise_tracking,
     save_quick_promise_preference,
 )
 
@@ -186,39 +192,92 @@ def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("collections:templates")
 
 
+def _render_preferences(
+    request: HttpRequest,
+    *,
+    preference: QuickPromisePreference,
+    form: QuickPromisePreferenceForm | None = None,
+    tracking_form: PromiseTrackingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "collections_app/manage/preferences.html",
+        {
+            "form": form
+            or QuickPromisePreferenceForm(
+                initial={"status": preference.status_id, "delay_days": preference.delay_days}
+            ),
+            "tracking_form": tracking_form
+            or PromiseTrackingForm(
+                initial={
+                    "grace_days": preference.grace_days,
+                    "broken_status": preference.broken_status_id,
+                }
+            ),
+            "preference": preference,
+            "manage_tab": "preferences",
+        },
+        status=status,
+    )
+
+
 @permission_required("collections_app.change_quickpromisepreference", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     preference = QuickPromisePreference.load()
-    initial = {"status": preference.status_id, "delay_days": preference.delay_days}
-    form = QuickPromisePreferenceForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                preference = save_quick_promise_preference(
-                    status=form.cleaned_data["status"],
-                    delay_days=form.cleaned_data["delay_days"],
-                    user=request.user,
+    if request.method != "POST":
+        return _render_preferences(request, preference=preference)
+    form = QuickPromisePreferenceForm(request.POST)
+    if form.is_valid():
+        try:
+            preference = save_quick_promise_preference(
+                status=form.cleaned_data["status"],
+                delay_days=form.cleaned_data["delay_days"],
+                user=request.user,
+            )
+        except SettingsError as error:
+            form.add_error(None, error.text)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Quick Promise preferences saved: status “%(status)s”, promised "
+                    "payment date D+%(days)d."
                 )
-            except SettingsError as error:
-                form.add_error(None, error.text)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Quick Promise preferences saved: status “%(status)s”, promised "
-                        "payment date D+%(days)d."
-                    )
-                    % {"status": preference.status.label, "days": preference.delay_days},
+                % {"status": preference.status.label, "days": preference.delay_days},
+            )
+            return redirect("collections:preferences")
+    return _render_preferences(request, preference=preference, form=form, status=422)
+
+
+@permission_required("collections_app.change_quickpromisepreference", raise_exception=True)
+@require_POST
+def promise_preferences(request: HttpRequest) -> HttpResponse:
+    preference = QuickPromisePreference.load()
+    form = PromiseTrackingForm(request.POST)
+    if form.is_valid():
+        try:
+            preference = save_promise_tracking(
+                grace_days=form.cleaned_data["grace_days"],
+                broken_status=form.cleaned_data["broken_status"],
+                user=request.user,
+            )
+        except SettingsError as error:
+            form.add_error(None, error.text)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Promise tracking saved: %(days)d day(s) of grace, broken promises to "
+                    "“%(status)s”."
                 )
-                return redirect("collections:preferences")
-        status = 422
-    return render(
-        request,
-        "collections_app/manage/preferences.html",
-        {"form": form, "preference": preference, "manage_tab": "preferences"},
-        status=status,
-    )
+                % {
+                    "days": preference.grace_days,
+                    "status": preference.broken_status.label
+                    if preference.broken_status
+                    else _("no status change"),
+                },
+            )
+            return redirect("collections:preferences")
+    return _render_preferences(request, preference=preference, tracking_form=form, status=422)

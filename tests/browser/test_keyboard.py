@@ -33,7 +33,8 @@ def test_the_officer_flow_without_a_mouse(page: Page):
     assert_focus_visible(page)
     keyboard.type(PASSWORD)
     keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+    # The officer's day is the home page.
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
 
     # The skip link comes first and shows itself.
     keyboard.press("Tab")
@@ -42,6 +43,9 @@ def test_the_officer_flow_without_a_mouse(page: Page):
     expect(skip).to_be_in_viewport()
     assert_focus_visible(page)
 
+    tab_to(page, page.get_by_role("link", name="Customers", exact=True))
+    keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
     tab_to(page, page.get_by_role("link", name=account.customer.name))
     keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Account statement")).to_be_visible()

@@ -89,6 +89,11 @@ def test_usable_768_pixels_wide(tablet: Page):
     account = ledger(collector=olivia)
 
     sign_in(page, olivia)
+    # The officer's day, then the customer list.
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
+    assert_no_page_scroll_sideways(page)
+    assert_accessible(page)
+    page.get_by_role("link", name="Customers", exact=True).click()
     assert_no_page_scroll_sideways(page)
     assert_accessible(page)
     page.get_by_role("link", name=account.customer.name).click()

@@ -32,7 +32,7 @@ def test_quick_promise_from_the_customer_list_to_my_actions(page: Page):
     account = ledger(collector=olivia)
 
     sign_in(page, olivia)
-    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
     assert_accessible(page)
     open_statement(page, account.customer)
     assert_accessible(page)

@@ -51,7 +51,8 @@ class TestPreferences:
             "Quick Promise preferences saved: status “Promise to pay”, promised payment date D+3.",
         )
         selected = [option["value"] for option in elements(page.content, "option", selected=None)]
-        assert sorted(selected) == sorted([str(status.pk), "3"])
+        # The two choices, and "None" for the broken promise status (promise tracking).
+        assert sorted(selected) == sorted([str(status.pk), "3", ""])
         assert QuickPromisePreference.objects.count() == 1
 
     @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -400,16 +401,19 @@ def test_number_of_queries_does_not_grow_with_the_number_of_items(officer):
         size: len(sql) for size, sql in queries.items()
     }
     # Load the preference, lock the items, create the action and its item links,
-    # write the history, update the items, and the transaction around them.
-    assert len(queries[1_000]) <= 8
+    # write the history, update the items, record the promise (the promise, the
+    # release of earlier promises on the items, its lines), and the transaction
+    # around them.
+    assert len(queries[1_000]) <= 11
 
 
 def test_large_selections_are_sent_as_one_parameter(officer):
     """A thousand ids are one array, not a thousand placeholders to bind and parse."""
     configure_quick_promise()
     sent = _queries_for(1_000, officer)
-    assert sum("= ANY(" in sql for sql in sent) == 4  # lock, links, history, update
-    assert not [sql for sql in sent if " IN (" in sql]
+    # Lock, links, history, update, release of earlier promises, promise lines.
+    assert sum("= ANY(" in sql for sql in sent) == 6
+    assert not [sql for sql in sent if re.search(r" IN \(%s, %s", sql)]
 
 
 def test_a_quick_promise_replaces_the_details_of_the_previous_status(items, customer, officer):

@@ -240,3 +240,41 @@ def test_a_hand_made_cursor_is_no_cursor(token):
 def test_a_cursor_survives_its_token():
     cursor = Cursor(at=at(10, 30), source=4, key=123)
     assert Cursor.parse(cursor.token()) == cursor
+
+
+def test_promises_made_and_evaluated(customer, officer):
+    from collections_app.services import apply_quick_promise
+    from collections_app.services.promise_evaluation import evaluate_promises
+    from tests.factories import configure_quick_promise
+
+    items = [OpenItemFactory(customer=customer, number=n) for n in ("INV-1", "INV-2")]
+    configure_quick_promise(delay_days=0)
+    with time_machine.travel(at(9), tick=False):
+        apply_quick_promise(customer=customer, item_ids=[i.pk for i in items], user=officer)
+    with time_machine.travel(at(9) + datetime.timedelta(days=2), tick=False):
+        evaluate_promises()
+    entries = history_of(customer)
+    assert [entry.kind for entry in entries] == [
+        "promise_end",
+        "action",  # the callback, created with the evaluation
+        "promise",
+        "status",
+        "action",
+    ]
+    ended, made = entries[0], entries[2]
+    assert ended.promise == made.promise
+    assert ended.promise.state == "broken"
+    assert [item.number for item in made.promise.shown_items] == ["INV-1", "INV-2"]
+    assert made.at == at(9)
+    # Both render, with what happened.
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "collections_app/includes/timeline_entry.html", {"entry": ended, "customer": customer}
+    )
+    assert "Broken" in html
+    assert "0.00 of 2,400.00 EUR received in time" in html
+    html = render_to_string(
+        "collections_app/includes/timeline_entry.html", {"entry": made, "customer": customer}
+    )
+    assert "2,400.00 EUR promised for 03/12/2026" in html

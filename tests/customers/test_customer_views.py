@@ -9,8 +9,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from collections_app.models import PaymentPromise
 from customers.models import Customer
 from tests.factories import CreditNoteFactory, CustomerFactory, OpenItemFactory, UserFactory
 
@@ -213,3 +215,47 @@ def test_unknown_customer(officer_client):
 
 def test_administrators_see_customers(admin_client_, ledger):
     assert admin_client_.get(LIST).status_code == 200
+
+
+def _evaluated_promises(customer, *states: str) -> None:
+    today = timezone.localdate()
+    for state in states:
+        PaymentPromise.objects.create(
+            customer=customer,
+            promised_date=today - datetime.timedelta(days=10),
+            amount=Decimal("100.00"),
+            source="quick_promise",
+            state=state,
+            evaluated_at=timezone.now(),
+        )
+
+
+def test_sort_by_keep_rate_puts_the_worst_keepers_first(officer_client):
+    good = CustomerFactory(code="0001-GOO", name="Good Payer")
+    half = CustomerFactory(code="0002-HAL", name="Half Payer")
+    bad = CustomerFactory(code="0003-BAD", name="Bad Payer")
+    CustomerFactory(code="0004-NEW", name="New Customer")  # never evaluated: last
+    _evaluated_promises(good, "kept", "kept")
+    _evaluated_promises(half, "kept", "broken", "partially_kept", "cancelled")
+    _evaluated_promises(bad, "broken")
+    rows = officer_client.get(LIST, {"sort": "keep_rate"}).context["page"].object_list
+    assert [(c.code, None if c.keep_rate is None else round(c.keep_rate)) for c in rows] == [
+        ("0003-BAD", 0),
+        ("0002-HAL", 33),
+        ("0001-GOO", 100),
+        ("0004-NEW", None),
+    ]
+    rows = officer_client.get(LIST, {"sort": "-keep_rate"}).context["page"].object_list
+    assert [c.code for c in rows] == ["0001-GOO", "0002-HAL", "0003-BAD", "0004-NEW"]
+    page = officer_client.get(LIST, {"sort": "keep_rate"})
+    assertContains(page, "33 %")
+    assertContains(page, 'aria-sort="ascending"')
+
+
+def test_keep_rate_sort_takes_no_more_queries(officer_client):
+    customer = CustomerFactory(code="0001-ONE", name="Only One")
+    _evaluated_promises(customer, "kept")
+    few = _queries(officer_client, {"sort": "keep_rate"})
+    for other in CustomerFactory.create_batch(60, name="Somebody Else"):
+        _evaluated_promises(other, "broken")
+    assert _queries(officer_client, {"sort": "keep_rate"}) == few <= 6

@@ -130,6 +130,14 @@ class Command(BaseCommand):
         out.write(f"rejected:   {report.rejected_count}")
         if report.customers_created:
             out.write(f"new customers: {report.customers_created}")
+        promises = report.promises
+        if promises.kept or promises.partially_kept or promises.broken:
+            out.write(
+                f"promises:   {promises.kept} kept, {promises.partially_kept} partially kept, "
+                f"{promises.broken} broken"
+            )
+        if promises.follow_ups_closed:
+            out.write(f"follow-ups closed (all paid): {promises.follow_ups_closed}")
         for rejection in report.rejected[:SHOWN_REJECTIONS]:
             self.stderr.write(f"  line {rejection.line}: {rejection.reason}")
         if report.rejected_count > SHOWN_REJECTIONS:
