@@ -110,7 +110,13 @@ class SqlFloor:
     rows written as the service writes them."""
 
     def __init__(self, url: str, *, customer, status, template):
-        from collections_app.models import Action, OpenItem, StatusChange
+        from collections_app.models import (
+            Action,
+            OpenItem,
+            PaymentPromise,
+            PromiseItem,
+            StatusChange,
+        )
 
         # No server-side prepared statements, as Django's connection: a plan
         # prepared for one item would then serve ten thousand.
@@ -124,6 +130,8 @@ class SqlFloor:
         self.actions = Action._meta.db_table
         self.links = Action.items.through._meta.db_table
         self.history = StatusChange._meta.db_table
+        self.promises = PaymentPromise._meta.db_table
+        self.lines = PromiseItem._meta.db_table
 
     def promise(self, ids: list[int], *, user_id: int, days: int) -> None:
         now = timezone.now()
@@ -170,15 +178,41 @@ class SqlFloor:
             # they still are; then the rows themselves.
             cursor.execute(
                 f"INSERT INTO {self.history} (item_id, status_before_id, promise_date_before, "
-                "status_after_id, promise_date_after, changed_by_id, changed_at, cause, "
-                "action_id) SELECT id, status_id, promise_date, %s, %s, %s, %s, "
-                f"'quick_promise', %s FROM {self.items} WHERE id = ANY(%s::bigint[])",
-                [self.status_id, promise_date, user_id, now, action_id, ids],
+                "status_after_id, promise_date_after, status_date_after, changed_by_id, "
+                "changed_at, cause, action_id) SELECT id, status_id, promise_date, %s, %s, %s, "
+                f"%s, %s, 'quick_promise', %s FROM {self.items} WHERE id = ANY(%s::bigint[])",
+                [self.status_id, promise_date, promise_date, user_id, now, action_id, ids],
+            )
+            # The payment promise: its row (the total of the items), the release of
+            # the items from their earlier open promises, its lines at their level.
+            cursor.execute(
+                f"INSERT INTO {self.promises} (customer_id, promised_date, currency, amount, "
+                "paid_amount, source, state, created_by_id, created_at, follow_up_id) "
+                "SELECT %s, %s, currency, sum(open_amount), 0, 'quick_promise', 'open', %s, %s, "
+                f"%s FROM {self.items} WHERE id = ANY(%s::bigint[]) GROUP BY currency "
+                "RETURNING id",
+                [self.customer.pk, promise_date, user_id, now, action_id, ids],
+            )
+            promise_id = cursor.fetchone()[0]
+            cursor.execute(
+                f"UPDATE {self.lines} l SET released_at = %s, release_reason = 'superseded' "
+                f"FROM {self.promises} p WHERE l.promise_id = p.id AND p.state = 'open' "
+                "AND l.item_id = ANY(%s::bigint[]) AND l.released_at IS NULL AND p.id <> %s",
+                [now, ids, promise_id],
             )
             cursor.execute(
-                f"UPDATE {self.items} SET status_id = %s, promise_date = %s, updated_at = %s "
-                "WHERE id = ANY(%s::bigint[])",
-                [self.status_id, promise_date, now, ids],
+                f"INSERT INTO {self.lines} (promise_id, item_id, amount, level, paid_amount, "
+                "release_reason) SELECT %s, o.id, o.open_amount, coalesce(earlier.lines, 0) + 1, "
+                f"0, '' FROM {self.items} o LEFT JOIN (SELECT item_id, count(*) AS lines "
+                f"FROM {self.lines} WHERE item_id = ANY(%s::bigint[]) GROUP BY item_id) AS "
+                "earlier ON earlier.item_id = o.id WHERE o.id = ANY(%s::bigint[])",
+                [promise_id, ids, ids],
+            )
+            cursor.execute(
+                f"UPDATE {self.items} SET status_id = %s, promise_date = %s, status_date = %s, "
+                "status_comment = '', status_set_by_id = %s, status_set_at = %s, "
+                "resolver_id = NULL, updated_at = %s WHERE id = ANY(%s::bigint[])",
+                [self.status_id, promise_date, promise_date, user_id, now, now, ids],
             )
 
     def close(self) -> None:

@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="A small ledger and few runs: a minute or two."
     )
     parser.add_argument("--only", default="", help="Comma-separated figure groups to run.")
+    parser.add_argument(
+        "--strict", action="store_true", help="Exit with an error when a target is not met."
+    )
     parser.add_argument("--runs", type=int, default=0, help="Measured runs (default: by scale).")
     parser.add_argument("--json", type=Path, default=Path("artifacts/bench.json"))
     parser.add_argument("--markdown", action="store_true", help="Also print the table in Markdown.")

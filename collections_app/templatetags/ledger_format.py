@@ -1,0 +1,73 @@
+"""Fast formatting of amounts and dates for long statements.
+
+``money`` gives what ``floatformat:"2g"`` gives (two decimals, the locale's
+separators) and ``short_date`` what ``date:"SHORT_DATE_FORMAT"`` gives, several
+times faster: a statement renders hundreds of them per page. Registered as
+built-ins (settings.TEMPLATES), so every template has them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from decimal import Decimal
+
+from django import template
+from django.utils import formats
+from django.utils.translation import get_language
+
+register = template.Library()
+
+#: Django date-format characters that strftime writes the same way.
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
+
+
+@functools.cache
+def _separators(language: str | None) -> tuple[str, str]:
+    return formats.get_format("DECIMAL_SEPARATOR"), formats.get_format("THOUSAND_SEPARATOR")
+
+
+@register.filter(is_safe=True)
+def money(value) -> str:
+    """An amount with two decimals and the locale's separators ("1,234.50")."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        text = f"{number:,.2f}"
+    except (ArithmeticError, ValueError, TypeError):
+        return ""
+    decimal_separator, thousand_separator = _separators(get_language())
+    if (decimal_separator, thousand_separator) != (".", ","):
+        text = (
+            text.replace(",", "\x00")
+            .replace(".", decimal_separator)
+            .replace("\x00", thousand_separator)
+        )
+    return text
+
+
+@functools.cache
+def _strftime_pattern(language: str | None) -> str | None:
+    """The locale's short date format as a strftime pattern, when it can be one."""
+    pattern = formats.get_format("SHORT_DATE_FORMAT")
+    out = []
+    for char in pattern:
+        if char in _STRFTIME:
+            out.append(_STRFTIME[char])
+        elif char.isalpha() or char in "%\\":
+            return None  # a character strftime would write differently
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@register.filter(expects_localtime=True)
+def short_date(value) -> str:
+    """A date in the locale's short format ("07/12/2026")."""
+    if not isinstance(value, datetime.date):
+        return ""
+    pattern = _strftime_pattern(get_language())
+    if pattern is None:
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return value.strftime(pattern)
