@@ -26,6 +26,7 @@ from collections_app.models import (
     PromiseItem,
     QuickPromisePreference,
     StatusChange,
+    StatusKind,
 )
 from collections_app.services.settings import (
     save_item_status,
@@ -68,13 +69,14 @@ class ItemStatusAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if (
             self.instance.pk is not None
-            and cleaned.get("is_active") is False
+            and (cleaned.get("is_active") is False or cleaned.get("kind") != StatusKind.PROMISE)
             and QuickPromisePreference.load().status_id == self.instance.pk
         ):
             raise forms.ValidationError(
                 _(
-                    "This is the Quick Promise status: choose another status in Preferences "
-                    "before deactivating it."
+                    "This is the Quick Promise status: it stays an active promise-to-pay "
+                    "status. Choose another status in Preferences before deactivating it or "
+                    "changing its kind."
                 )
             )
         return cleaned
@@ -136,7 +138,14 @@ class OpenItemAdmin(admin.ModelAdmin):
     search_fields = ["number", "customer__code", "customer__name"]
     list_select_related = ["customer", "status"]
     raw_id_fields = ["customer"]
+    # The customer and the amounts come from the ERP's file (an item does not
+    # change hands, and a payment arrives through an import, where it is logged):
+    # fix them in the file and load it again. The status changes through the
+    # product, which writes the history.
     readonly_fields = [
+        "customer",
+        "amount",
+        "open_amount",
         "status",
         "promise_date",
         "status_date",
@@ -152,6 +161,9 @@ class OpenItemAdmin(admin.ModelAdmin):
     inlines = [StatusChangeInline]
     show_full_result_count = False
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Items come from the ERP's file (import_open_items).
+
 
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
@@ -159,10 +171,25 @@ class ActionAdmin(admin.ModelAdmin):
     list_filter = ["action_type", "due_date", ("done_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "customer__code", "customer__name"]
     list_select_related = ["customer", "assigned_to"]
-    raw_id_fields = ["customer", "items"]
     autocomplete_fields = ["created_by"]
-    readonly_fields = ["due_date", "assigned_to", "created_at", "done_at", "done_by", "outcome"]
+    # Actions are created, rescheduled, reassigned and completed in the product,
+    # which checks the items are the customer's and keeps the action's trail.
+    readonly_fields = [
+        "customer",
+        "items",
+        "template",
+        "due_date",
+        "assigned_to",
+        "created_by",
+        "created_at",
+        "done_at",
+        "done_by",
+        "outcome",
+    ]
     show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(ActionEvent)
@@ -281,7 +308,7 @@ class QuickPromisePreferenceAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "status":
-            kwargs["queryset"] = ItemStatus.objects.filter(is_active=True)
+            kwargs["queryset"] = ItemStatus.objects.filter(is_active=True, kind=StatusKind.PROMISE)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -55,12 +55,13 @@ class QuickPromisePreferenceForm(forms.Form):
 
     status = forms.ModelChoiceField(
         label=_("Quick payment promise status"),
-        queryset=ItemStatus.objects.filter(is_active=True),
+        queryset=ItemStatus.objects.filter(is_active=True, kind=StatusKind.PROMISE),
         empty_label=_("Choose a status"),
         error_messages={
             "required": _("Choose the status that Quick Promise gives to the items."),
             "invalid_choice": _(
-                "That status does not exist or is inactive: choose an active status."
+                "That status does not exist, is inactive or is not a promise-to-pay status: "
+                "choose an active status of the kind “Promise to pay”."
             ),
         },
     )

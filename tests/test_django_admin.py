@@ -141,3 +141,27 @@ def test_an_items_status_details_and_an_actions_course_are_read_only(admin_clien
     for name in ("due_date", "assigned_to", "done_at", "done_by", "outcome"):
         assert f'name="{name}"' not in html
     assert 'name="title"' in html
+
+
+def test_an_items_customer_and_amounts_cannot_be_changed_in_the_admin(admin_client):
+    item = OpenItemFactory()
+    other = OpenItemFactory().customer
+    url = reverse("admin:collections_app_openitem_change", args=[item.pk])
+    page = admin_client.get(url).content.decode()
+    for name in ("customer", "amount", "open_amount"):
+        assert f'name="{name}"' not in page
+    before = database_state()
+    admin_client.post(url, {"customer": other.pk, "open_amount": "0", "amount": "1"})
+    item.refresh_from_db()
+    assert item.customer != other
+    assert item.open_amount != 0
+    assert admin_client.get(reverse("admin:collections_app_openitem_add")).status_code == 403
+    assert database_state()["collections_app_openitem"] == before["collections_app_openitem"]
+
+
+def test_actions_are_not_created_or_relinked_in_the_admin(admin_client):
+    action = ActionFactory()
+    assert admin_client.get(reverse("admin:collections_app_action_add")).status_code == 403
+    page = admin_client.get(reverse("admin:collections_app_action_change", args=[action.pk]))
+    assert 'name="items"' not in page.content.decode()
+    assert 'name="customer"' not in page.content.decode()

@@ -141,7 +141,7 @@ def _locked_open_action(action: Action) -> Action:
     )
     if locked.done_at is not None:
         raise ActionError(
-            _("“%(title)s” was already marked done on %(date)s.")
+            _("“%(title)s” was already marked done (%(date)s).")
             % {
                 "title": locked.title,
                 "date": formats.date_format(

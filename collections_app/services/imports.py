@@ -91,8 +91,8 @@ def import_open_items(
 
     With ``snapshot``, the file is a full export: outstanding items it does not
     list are closed (their open amount set to zero). With ``dry_run``, the file is
-    checked and nothing is written. ``progress(stage, done, total)`` is called as
-    the work goes on.
+    checked and applied, the counts reported, and all of it undone: nothing is
+    written. ``progress(stage, done, total)`` is called as the work goes on.
     """
     if _uses_copy():
         return _import_on_postgresql(
@@ -106,9 +106,18 @@ def import_open_items(
         )
     rows, rejected, read = read_open_items(stream)
     report = ImportReport(rows_read=read, rejected=rejected, rejected_count=len(rejected))
-    if (rejected and not skip_invalid) or dry_run:
+    if rejected and not skip_invalid:
         return report
     _refuse_partial_snapshot(snapshot=snapshot, rejected=bool(rejected))
+    try:
+        _apply_with_orm(rows, report, file_name, snapshot, user, dry_run=dry_run)
+    except _Refused:
+        report.applied = False
+        report.run = None
+    return report
+
+
+def _apply_with_orm(rows, report, file_name, snapshot, user, *, dry_run: bool) -> None:
     with transaction.atomic():
         now = timezone.now()
         run = _start_run(file_name=file_name, snapshot=snapshot, started_at=now, user=user)
@@ -133,7 +142,8 @@ def import_open_items(
         report.created = len(new_items)
         report.promises = evaluate_after_import(run=run, at=now)
         _finish_run(run, report)
-    return report
+        if dry_run:
+            raise _Refused  # everything done, counted, and undone
 
 
 def check_open_items(stream: BinaryIO) -> tuple[list[Row], list[Rejection], int]:
@@ -201,7 +211,7 @@ def _import_on_postgresql(
             report.rows_read = staged.read
             report.rejected = staged.rejected
             report.rejected_count = staged.rejected_count
-            if (staged.rejected_count and not skip_invalid) or dry_run:
+            if staged.rejected_count and not skip_invalid:
                 raise _Refused
             _refuse_partial_snapshot(snapshot=snapshot, rejected=bool(staged.rejected_count))
             progress("applying", 0, 1)
@@ -213,10 +223,13 @@ def _import_on_postgresql(
             # same hook as the other way of importing, in the same transaction.
             report.promises = evaluate_after_import(run=run, at=now)
             _finish_run(run, report)
+            if dry_run:
+                raise _Refused  # everything done, counted, and undone
             imports_pg.drop_tables(cursor)
             progress("applying", 1, 1)
     except _Refused:
-        pass
+        report.applied = False
+        report.run = None
     return report
 
 

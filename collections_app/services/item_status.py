@@ -30,7 +30,12 @@ from collections_app.services.actions import ActionDraft, check_draft, insert_ac
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_state import ItemState, write_item_state, write_resolver
 from collections_app.services.promises import record_promises, release_items
-from collections_app.services.selection import internal_user, lock_items, parse_item_ids
+from collections_app.services.selection import (
+    internal_user,
+    lock_items,
+    parse_item_ids,
+    refuse_changed_since,
+)
 from customers.models import Customer
 
 MAX_COMMENT = 2000
@@ -90,6 +95,7 @@ def change_item_status(
     resolver=None,
     action: ActionDraft | None = None,
     user,
+    seen_at: datetime.datetime | None = None,
 ) -> StatusChangeResult:
     """Give the selected items a status, its date, a comment and (a dispute) a
     resolver; then the next step: ``action`` (a specific action on the items),
@@ -146,6 +152,8 @@ def change_item_status(
         if resolver is not None:
             resolver = internal_user(resolver, role=_("resolver"))
         items = lock_items(customer=customer, ids=ids, debit_only=current.is_promise)
+        # Not over a colleague's change made after the officer's page was shown.
+        refuse_changed_since(items, seen_at)
         state = ItemState(
             status=current, status_date=status_date, comment=comment, resolver=resolver
         )

@@ -20,10 +20,12 @@ from collections_app.models import (
     PaymentPromise,
     PromiseSource,
     QuickPromisePreference,
+    StatusKind,
 )
 from collections_app.services.errors import ServiceError
 from collections_app.services.history import set_item_state
 from collections_app.services.promises import record_promises
+from collections_app.services.selection import refuse_changed_since
 from customers.models import Customer
 
 #: More items than any account statement shows at once; beyond it a request is
@@ -174,7 +176,12 @@ def _check_items(*, customer: Customer, ids: list[int], items: list[OpenItem]) -
 
 
 def apply_quick_promise(
-    *, customer: Customer, item_ids: Iterable[object], user
+    *,
+    customer: Customer,
+    item_ids: Iterable[object],
+    user,
+    seen_at: datetime.datetime | None = None,
+    expected: tuple[int, int] | None = None,
 ) -> QuickPromiseResult:
     """Promise the selected items for today + X days with the configured status.
 
@@ -182,6 +189,10 @@ def apply_quick_promise(
     action is created when the status carries an action template, and one history
     row is written per changed item. Raises QuickPromiseError, changing nothing,
     when the preference is not usable or any item cannot be promised.
+
+    From a page: ``seen_at`` is when the page was shown (an item whose status
+    somebody changed since is refused) and ``expected`` the (status id, days) the
+    page announced (refused if an administrator changed them since).
     """
     ids = parse_item_ids(item_ids)
     if not ids:
@@ -208,12 +219,33 @@ def apply_quick_promise(
                 code="inactive_status",
             )
 
+        if status.kind != StatusKind.PROMISE:
+            raise QuickPromiseError(
+                _(
+                    "The Quick Promise status “%(status)s” is not a promise-to-pay status: an "
+                    "administrator must choose one in Admin › Manage item status › Preferences."
+                )
+                % {"status": status.label},
+                code="not_a_promise_status",
+            )
+        if expected is not None and expected != (status.pk, preference.delay_days):
+            raise QuickPromiseError(
+                _(
+                    "The Quick Promise settings changed since this page was shown (now "
+                    "“%(status)s”, D+%(days)d): nothing was promised. Look at the statement "
+                    "again and click Quick Promise if that is still what you want."
+                )
+                % {"status": status.label, "days": preference.delay_days},
+                code="settings_changed",
+            )
+
         # Lock the rows in primary-key order: two overlapping quick promises queue
         # up instead of deadlocking, and the checks below see each row as it is
         # now (an import may have closed it since the page was shown), not as the
         # officer saw it.
         items = list(OpenItem.objects.select_for_update().filter(pk__any_of=ids).order_by("pk"))
         _check_items(customer=customer, ids=ids, items=items)
+        refuse_changed_since(items, seen_at, error=QuickPromiseError)
 
         promise_date = preference.promise_date(timezone.localdate())
         # Items already in this very state (a repeated click, a retried request)

@@ -129,6 +129,31 @@ def lock_items(*, customer: Customer, ids: list[int], debit_only: bool = False) 
     return items
 
 
+def refuse_changed_since(
+    items: Iterable[OpenItem], seen_at, *, error: type[ServiceError] = SelectionError
+) -> None:
+    """Refuse when somebody changed the status of an item after ``seen_at`` (when
+    the page the officer worked from was shown): the officer decided on what the
+    page showed, not on what the item has become (a colleague's dispute, say)."""
+    if seen_at is None:
+        return
+    changed = [
+        item for item in items if item.status_set_at is not None and item.status_set_at > seen_at
+    ]
+    if changed:
+        raise error(
+            ngettext(
+                "Item %(items)s was changed by somebody else after this page was shown: "
+                "nothing was changed. Look at the statement as it is now and do it again.",
+                "Items %(items)s were changed by somebody else after this page was shown: "
+                "nothing was changed. Look at the statement as it is now and do it again.",
+                len(changed),
+            )
+            % {"items": item_names(changed)},
+            code="changed_since",
+        )
+
+
 def internal_user(user, *, role: str):
     """The user as the database holds it now, if still an active internal user;
     refuses otherwise (``role`` says what the user was to be, for the message)."""

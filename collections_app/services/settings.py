@@ -11,6 +11,7 @@ from collections_app.models import (
     ActionTemplate,
     ItemStatus,
     QuickPromisePreference,
+    StatusKind,
 )
 from collections_app.services.errors import ServiceError
 
@@ -51,6 +52,17 @@ def save_quick_promise_preference(
                 % {"status": status.label},
                 code="inactive_status",
             )
+        if current.kind != StatusKind.PROMISE:
+            # Quick Promise records a promise to pay: a dispute, say, would need a
+            # resolver and is not what the button says.
+            raise SettingsError(
+                _(
+                    "“%(status)s” is not a promise-to-pay status: choose a status of the "
+                    "kind “Promise to pay”."
+                )
+                % {"status": current.label},
+                code="not_a_promise_status",
+            )
         preference.status = current
         preference.delay_days = delay_days
         preference.updated_by = user
@@ -89,15 +101,17 @@ def save_promise_tracking(
 
 
 def save_item_status(*, status: ItemStatus) -> ItemStatus:
-    """Create or update a status; the Quick Promise status cannot be deactivated."""
+    """Create or update a status; the Quick Promise status stays an active
+    promise-to-pay status."""
     with transaction.atomic():
-        if status.pk is not None and not status.is_active:
+        if status.pk is not None and (not status.is_active or status.kind != StatusKind.PROMISE):
             preference = _locked_preference()
             if preference.status_id == status.pk:
                 raise SettingsError(
                     _(
-                        "“%(status)s” is the Quick Promise status: choose another status in "
-                        "Preferences before deactivating it."
+                        "“%(status)s” is the Quick Promise status: it stays an active "
+                        "promise-to-pay status. Choose another status in Preferences before "
+                        "deactivating it or changing its kind."
                     )
                     % {"status": status.label},
                     code="quick_promise_status",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from urllib.parse import urlencode
 
@@ -79,6 +80,9 @@ def render_statement(
         "selected": selected,
         "active_tab": "reminders",
         "more_rows_target": MORE_ROWS_TARGET,
+        # When this page was shown: a change made on it is refused for items that
+        # somebody else changed since.
+        "seen_at": timezone.now().isoformat(),
     }
     if more_rows:
         return render(request, f"{TEMPLATE}#rows", context)
@@ -117,6 +121,24 @@ def selected_item_ids(request: HttpRequest, customer: Customer) -> list[str] | l
     return request.POST.getlist("items")
 
 
+def page_seen_at(request: HttpRequest) -> datetime.datetime | None:
+    """When the page the form was sent from was shown (its ``seen_at`` field), to
+    refuse changing items a colleague changed since; None when not given."""
+    try:
+        seen_at = datetime.datetime.fromisoformat(request.POST.get("seen_at", ""))
+    except ValueError:
+        return None
+    return seen_at if timezone.is_aware(seen_at) else None
+
+
+def expected_quick_promise(request: HttpRequest) -> tuple[int, int] | None:
+    """The Quick Promise (status id, days) the page announced, if it said."""
+    status, days = request.POST.get("expected_status", ""), request.POST.get("expected_delay", "")
+    if status.isdigit() and days.isdigit():
+        return int(status), int(days)
+    return None
+
+
 @never_cache
 @require_GET
 @permission_required("collections_app.view_openitem", raise_exception=True)
@@ -136,7 +158,13 @@ def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("No item matching the filters can be promised."))
         return render_statement(request, customer, status=422, first_page=True)
     try:
-        result = apply_quick_promise(customer=customer, item_ids=item_ids, user=request.user)
+        result = apply_quick_promise(
+            customer=customer,
+            item_ids=item_ids,
+            user=request.user,
+            seen_at=page_seen_at(request),
+            expected=expected_quick_promise(request),
+        )
     except QuickPromiseError as error:
         messages.error(request, error.text)
         # The statement again, with the selection kept so the officer can adjust it.

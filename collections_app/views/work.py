@@ -30,6 +30,7 @@ from collections_app.services.selection import parse_item_ids
 from collections_app.views.dialogs import STATEMENT_FORM, action_form, status_forms
 from collections_app.views.statement import (
     get_customer_for_user,
+    page_seen_at,
     render_statement,
     selected_item_ids,
 )
@@ -140,6 +141,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
                 resolver=data["resolver"],
                 action=next_form.draft() if wants_action else None,
                 user=request.user,
+                seen_at=page_seen_at(request),
             )
         except ServiceError as error:
             status_form.add_error(None, error.text)

@@ -19,7 +19,9 @@
   // into the page, and a network failure never looks like a silent nothing.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
-    if (!xhr || xhr.status < 400 || xhr.status === 422) return;
+    // 422 (refused, with the form or statement to show again) and 409 (conflicts
+    // with what somebody else did, with the list as it now is) carry the page.
+    if (!xhr || xhr.status < 400 || xhr.status === 422 || xhr.status === 409) return;
     if (xhr.getResponseHeader("HX-Retarget")) return;
     event.detail.shouldSwap = false;
     showMessage(

@@ -448,3 +448,15 @@ def test_every_change_of_an_item_is_logged_with_its_import(acme):
             line(number="NEW-1"),
         )
     assert ImportChange.objects.count() == 5
+
+
+def test_a_dry_run_reports_what_the_import_would_do_and_changes_nothing(acme):
+    existing(acme, "PAID-1", amount="1200.00")
+    existing(acme, "GONE", amount="1200.00")
+    before = database_state()
+    report = run_import(
+        line(number="PAID-1", open_amount="0"), line(number="NEW-1"), snapshot=True, dry_run=True
+    )
+    assert not report.applied
+    assert (report.created, report.updated, report.closed) == (1, 1, 2)
+    assert database_state() == before

@@ -47,7 +47,7 @@ def test_prints_the_counts_of_an_applied_file(write):
         "created:    2",
         "updated:    1",
         "unchanged:  0",
-        "closed:     1",
+        "closed:     1 (paid in full, or gone from a full export)",
         "rejected:   0",
         "new customers: 1",
         "Applied.",

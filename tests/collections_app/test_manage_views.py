@@ -76,13 +76,30 @@ class TestPreferences:
         status = ItemStatusFactory(is_active=False)
         before = database_state()
         response = admin_client_.post(PREFERENCES, {"status": status.pk, "delay_days": "2"})
-        assertContains(response, "does not exist or is inactive", status_code=422)
+        assertContains(response, "does not exist, is inactive", status_code=422)
+        assert database_state() == before
+
+    def test_refuses_a_status_that_is_not_a_promise(self, admin_client_):
+        dispute = ItemStatusFactory(label="In dispute", kind=StatusKind.DISPUTE)
+        before = database_state()
+        response = admin_client_.post(PREFERENCES, {"status": dispute.pk, "delay_days": "2"})
+        assertContains(response, "is not a promise-to-pay status", status_code=422)
+        assert database_state() == before
+
+    def test_the_quick_promise_status_keeps_its_kind(self, admin_client_):
+        preference = configure_quick_promise()
+        before = database_state()
+        response = admin_client_.post(
+            reverse("collections:status-edit", args=[preference.status.pk]),
+            {"label": preference.status.label, "kind": "litigation", "is_active": "on"},
+        )
+        assertContains(response, "is the Quick Promise status", status_code=422)
         assert database_state() == before
 
     def test_refuses_a_missing_status(self, admin_client_):
         before = database_state()
         response = admin_client_.post(PREFERENCES, {"status": "424242", "delay_days": "2"})
-        assertContains(response, "does not exist or is inactive", status_code=422)
+        assertContains(response, "does not exist, is inactive", status_code=422)
         response = admin_client_.post(PREFERENCES, {"delay_days": "2"})
         assertContains(response, "Choose the status", status_code=422)
         assert database_state() == before

@@ -182,7 +182,7 @@ def test_template_title_falls_back_to_its_name(items, customer, officer):
 
 
 def test_status_without_template_creates_no_action(items, customer, officer):
-    configure_quick_promise(status=ItemStatusFactory(label="Promised"))
+    configure_quick_promise(status=ItemStatusFactory(label="Promised", kind="promise"))
     result = apply_quick_promise(customer=customer, item_ids=[items[0].pk], user=officer)
     assert result.action is None
     assert not Action.objects.exists()
@@ -433,3 +433,9 @@ def test_a_quick_promise_replaces_the_details_of_the_previous_status(items, cust
     assert item.status_set_by == officer
     assert item.status_date == datetime.date(2026, 12, 5)
     assert StatusChange.objects.get().status_date_after == datetime.date(2026, 12, 5)
+
+
+def test_refuses_a_quick_promise_status_that_is_not_a_promise(items, customer, officer):
+    configure_quick_promise(status=ItemStatusFactory(label="In dispute", kind="dispute"))
+    error = _refused(customer, [items[0].pk], officer, "not_a_promise_status")
+    assert "In dispute" in error.text

@@ -333,3 +333,71 @@ def test_credit_notes_are_never_overdue(officer_client, customer):
     response = officer_client.get(reminders_url(customer))
     assert credit.days_overdue(datetime.date(2026, 12, 3)) == 0
     assert '<span class="overdue">' not in response.content.decode()
+
+
+class TestStalePages:
+    """A change made from a page refuses what changed since the page was shown."""
+
+    def _seen(self, client, customer):
+        page = client.get(reminders_url(customer))
+        form = {
+            name: element(page.content, "input", name=name)["value"]
+            for name in ("seen_at", "expected_status", "expected_delay")
+        }
+        return form
+
+    def test_an_item_a_colleague_put_in_dispute_since_is_not_promised(
+        self, officer_client, other_officer, customer, items, htmx_headers
+    ):
+        from collections_app.services.item_status import change_item_status
+        from tests.factories import ItemStatusFactory
+
+        configure_quick_promise(delay_days=2)
+        form = self._seen(officer_client, customer)
+        dispute = ItemStatusFactory(label="In dispute", kind="dispute")
+        with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+            change_item_status(
+                customer=customer,
+                item_ids=[items[0].pk],
+                status=dispute,
+                status_date=datetime.date(2026, 12, 10),
+                comment="Goods never delivered",
+                resolver=other_officer,
+                user=other_officer,
+            )
+        before = database_state()
+        with time_machine.travel(NOW + datetime.timedelta(minutes=6), tick=False):
+            response = officer_client.post(
+                quick_promise_url(customer),
+                {"items": [items[0].pk, items[1].pk], **form},
+                headers=htmx_headers,
+            )
+        assertContains(response, "was changed by somebody else", status_code=422)
+        assert database_state() == before
+        items[0].refresh_from_db()
+        assert items[0].status == dispute
+
+    def test_the_page_reloaded_after_the_change_may_promise(
+        self, officer_client, customer, items, htmx_headers
+    ):
+        configure_quick_promise(delay_days=2)
+        with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+            form = self._seen(officer_client, customer)
+            response = officer_client.post(
+                quick_promise_url(customer), {"items": [items[0].pk], **form}, headers=htmx_headers
+            )
+        assertContains(response, "1 item promised")
+
+    def test_settings_changed_since_the_page_are_not_applied(
+        self, officer_client, customer, items, htmx_headers
+    ):
+        configure_quick_promise(delay_days=3)
+        form = self._seen(officer_client, customer)
+        configure_quick_promise(delay_days=5)  # an administrator, meanwhile
+        before = database_state()
+        response = officer_client.post(
+            quick_promise_url(customer), {"items": [items[0].pk], **form}, headers=htmx_headers
+        )
+        assertContains(response, "settings changed since this page was shown", status_code=422)
+        assertContains(response, "D+5", status_code=422)
+        assert database_state() == before

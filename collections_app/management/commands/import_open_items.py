@@ -122,11 +122,14 @@ class Command(BaseCommand):
     def _print(self, report: ImportReport, *, dry_run: bool) -> None:
         out = self.stdout
         out.write(f"rows read:  {report.rows_read}")
-        if not dry_run:
-            out.write(f"created:    {report.created}")
-            out.write(f"updated:    {report.updated}")
-            out.write(f"unchanged:  {report.unchanged}")
-            out.write(f"closed:     {report.closed}")
+        would = "would be " if dry_run else ""
+        if not (dry_run and report.rejected_count and not report.created + report.updated):
+            out.write(f"{would}created:    {report.created}")
+            out.write(f"{would}updated:    {report.updated}")
+            out.write(f"{would}unchanged:  {report.unchanged}")
+            out.write(
+                f"{would}closed:     {report.closed} (paid in full, or gone from a full export)"
+            )
         out.write(f"rejected:   {report.rejected_count}")
         if report.customers_created:
             out.write(f"new customers: {report.customers_created}")
