@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from collections_app.models import (
-    CREDIT_DOCUMENT_TYPES,
     Action,
     ChangeCause,
     ItemStatus,
@@ -25,14 +24,12 @@ from collections_app.models import (
 from collections_app.services.errors import ServiceError
 from collections_app.services.history import set_item_state
 from collections_app.services.promises import record_promises
-from collections_app.services.selection import refuse_changed_since
+from collections_app.services.selection import (
+    lock_items,
+    parse_item_ids,
+    refuse_changed_since,
+)
 from customers.models import Customer
-
-#: More items than any account statement shows at once; beyond it a request is
-#: refused before the database is asked anything.
-MAX_ITEMS = 50_000
-_MAX_ID = 2**63 - 1
-_NAMES_SHOWN = 5
 
 
 class QuickPromiseError(ServiceError):
@@ -77,104 +74,6 @@ class QuickPromiseResult:
         return text + "."
 
 
-def parse_item_ids(raw_ids: Iterable[object]) -> list[int]:
-    """The item ids of a request, in their order; refuses anything else."""
-    ids: dict[int, None] = {}
-    for raw in raw_ids:
-        value = raw.strip() if isinstance(raw, str) else raw
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise QuickPromiseError(
-                _("The selection is not valid: reload the page."), code="bad_id"
-            )
-        if isinstance(value, str):
-            if not value.isascii() or not value.isdigit() or len(value) > 19:
-                raise QuickPromiseError(
-                    _("The selection is not valid: reload the page."), code="bad_id"
-                )
-            value = int(value)
-        if not 0 < value <= _MAX_ID:
-            raise QuickPromiseError(
-                _("The selection is not valid: reload the page."), code="bad_id"
-            )
-        if value in ids:
-            # The page never sends an item twice: this request was made by hand.
-            raise QuickPromiseError(
-                _("The selection lists an item twice: reload the page."), code="bad_id"
-            )
-        ids[value] = None
-        if len(ids) > MAX_ITEMS:
-            raise QuickPromiseError(
-                _("At most %(max)d items can be promised at once; select fewer items.")
-                % {"max": MAX_ITEMS},
-                code="too_many",
-            )
-    return list(ids)
-
-
-def _names(items: Iterable[OpenItem]) -> str:
-    numbers = [item.number for item in items]
-    shown = ", ".join(numbers[:_NAMES_SHOWN])
-    if len(numbers) > _NAMES_SHOWN:
-        shown += _(" and %(count)d more") % {"count": len(numbers) - _NAMES_SHOWN}
-    return shown
-
-
-def _check_items(*, customer: Customer, ids: list[int], items: list[OpenItem]) -> None:
-    """Refuse unless every id is an outstanding debit item of this customer."""
-    if len(items) != len(ids):
-        missing = len(ids) - len(items)
-        raise QuickPromiseError(
-            ngettext(
-                "%(count)d selected item no longer exists: reload the statement.",
-                "%(count)d selected items no longer exist: reload the statement.",
-                missing,
-            )
-            % {"count": missing},
-            code="unknown_item",
-        )
-    foreign = [item for item in items if item.customer_id != customer.pk]
-    if foreign:
-        raise QuickPromiseError(
-            ngettext(
-                "%(count)d selected item does not belong to %(customer)s: reload the statement.",
-                "%(count)d selected items do not belong to %(customer)s: reload the statement.",
-                len(foreign),
-            )
-            % {"count": len(foreign), "customer": customer.name},
-            code="foreign_item",
-        )
-    closed = [item for item in items if item.open_amount == 0]
-    if closed:
-        raise QuickPromiseError(
-            ngettext(
-                "Item %(items)s is already paid or closed: reload the statement; nothing was "
-                "promised.",
-                "Items %(items)s are already paid or closed: reload the statement; nothing was "
-                "promised.",
-                len(closed),
-            )
-            % {"items": _names(closed)},
-            code="closed_item",
-        )
-    credits = [
-        item
-        for item in items
-        if item.open_amount < 0 or item.document_type in CREDIT_DOCUMENT_TYPES
-    ]
-    if credits:
-        raise QuickPromiseError(
-            ngettext(
-                "Item %(items)s is a credit (credit note or payment): only amounts due can be "
-                "promised. Unselect it; nothing was promised.",
-                "Items %(items)s are credits (credit notes or payments): only amounts due can be "
-                "promised. Unselect them; nothing was promised.",
-                len(credits),
-            )
-            % {"items": _names(credits)},
-            code="credit_item",
-        )
-
-
 def apply_quick_promise(
     *,
     customer: Customer,
@@ -194,7 +93,7 @@ def apply_quick_promise(
     somebody changed since is refused) and ``expected`` the (status id, days) the
     page announced (refused if an administrator changed them since).
     """
-    ids = parse_item_ids(item_ids)
+    ids = parse_item_ids(item_ids, error=QuickPromiseError)
     if not ids:
         raise QuickPromiseError(_("Select at least one item to promise."), code="no_items")
 
@@ -243,8 +142,7 @@ def apply_quick_promise(
         # up instead of deadlocking, and the checks below see each row as it is
         # now (an import may have closed it since the page was shown), not as the
         # officer saw it.
-        items = list(OpenItem.objects.select_for_update().filter(pk__any_of=ids).order_by("pk"))
-        _check_items(customer=customer, ids=ids, items=items)
+        items = lock_items(customer=customer, ids=ids, debit_only=True, error=QuickPromiseError)
         refuse_changed_since(items, seen_at, error=QuickPromiseError)
 
         promise_date = preference.promise_date(timezone.localdate())

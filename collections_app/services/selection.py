@@ -27,29 +27,28 @@ class SelectionError(ServiceError):
     """The selection cannot be worked as asked; nothing was changed."""
 
 
-def parse_item_ids(raw_ids: Iterable[object]) -> list[int]:
-    """The item ids of a request, in their order; refuses anything else."""
+def parse_item_ids(
+    raw_ids: Iterable[object], *, error: type[ServiceError] = SelectionError
+) -> list[int]:
+    """The item ids of a request, in their order; refuses anything else (raising
+    ``error``, the calling service's own kind of refusal)."""
     ids: dict[int, None] = {}
     for raw in raw_ids:
         value = raw.strip() if isinstance(raw, str) else raw
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise SelectionError(_("The selection is not valid: reload the page."), code="bad_id")
+            raise error(_("The selection is not valid: reload the page."), code="bad_id")
         if isinstance(value, str):
             if not value.isascii() or not value.isdigit() or len(value) > 19:
-                raise SelectionError(
-                    _("The selection is not valid: reload the page."), code="bad_id"
-                )
+                raise error(_("The selection is not valid: reload the page."), code="bad_id")
             value = int(value)
         if not 0 < value <= _MAX_ID:
-            raise SelectionError(_("The selection is not valid: reload the page."), code="bad_id")
+            raise error(_("The selection is not valid: reload the page."), code="bad_id")
         if value in ids:
             # The page never sends an item twice: this request was made by hand.
-            raise SelectionError(
-                _("The selection lists an item twice: reload the page."), code="bad_id"
-            )
+            raise error(_("The selection lists an item twice: reload the page."), code="bad_id")
         ids[value] = None
         if len(ids) > MAX_ITEMS:
-            raise SelectionError(
+            raise error(
                 _("At most %(max)d items can be changed at once; select fewer items.")
                 % {"max": MAX_ITEMS},
                 code="too_many",
@@ -65,17 +64,23 @@ def item_names(items: Iterable[OpenItem]) -> str:
     return shown
 
 
-def lock_items(*, customer: Customer, ids: list[int], debit_only: bool = False) -> list[OpenItem]:
+def lock_items(
+    *,
+    customer: Customer,
+    ids: list[int],
+    debit_only: bool = False,
+    error: type[ServiceError] = SelectionError,
+) -> list[OpenItem]:
     """The selected items, locked until the end of the transaction, in primary-key
     order (so that two changes on overlapping items queue up instead of
     deadlocking); refuses unless every one is an outstanding item of the customer
     (and an amount due, with ``debit_only``), as the database holds it now."""
     if not ids:
-        raise SelectionError(_("Select at least one item."), code="no_items")
-    items = list(OpenItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        raise error(_("Select at least one item."), code="no_items")
+    items = list(OpenItem.objects.select_for_update().filter(pk__any_of=ids).order_by("pk"))
     if len(items) != len(ids):
         missing = len(ids) - len(items)
-        raise SelectionError(
+        raise error(
             ngettext(
                 "%(count)d selected item no longer exists: reload the statement.",
                 "%(count)d selected items no longer exist: reload the statement.",
@@ -86,7 +91,7 @@ def lock_items(*, customer: Customer, ids: list[int], debit_only: bool = False) 
         )
     foreign = [item for item in items if item.customer_id != customer.pk]
     if foreign:
-        raise SelectionError(
+        raise error(
             ngettext(
                 "%(count)d selected item does not belong to %(customer)s: reload the statement.",
                 "%(count)d selected items do not belong to %(customer)s: reload the statement.",
@@ -97,7 +102,7 @@ def lock_items(*, customer: Customer, ids: list[int], debit_only: bool = False) 
         )
     closed = [item for item in items if item.open_amount == 0]
     if closed:
-        raise SelectionError(
+        raise error(
             ngettext(
                 "Item %(items)s is already paid or closed: reload the statement; nothing was "
                 "changed.",
@@ -115,7 +120,7 @@ def lock_items(*, customer: Customer, ids: list[int], debit_only: bool = False) 
             if item.open_amount < 0 or item.document_type in CREDIT_DOCUMENT_TYPES
         ]
         if credits:
-            raise SelectionError(
+            raise error(
                 ngettext(
                     "Item %(items)s is a credit (credit note or payment): only amounts due can "
                     "be promised. Unselect it; nothing was changed.",

@@ -18,8 +18,12 @@ from collections_app.models import (
     QuickPromisePreference,
     StatusChange,
 )
-from collections_app.services import QuickPromiseError, QuickPromiseResult, apply_quick_promise
-from collections_app.services import quick_promise as quick_promise_module
+from collections_app.services import (
+    QuickPromiseError,
+    QuickPromiseResult,
+    apply_quick_promise,
+    selection,
+)
 from tests.factories import (
     CreditNoteFactory,
     CustomerFactory,
@@ -311,7 +315,7 @@ def test_refuses_a_credit_note(items, customer, officer):
 def test_refuses_more_items_than_the_limit(customer, officer):
     configure_quick_promise()
     before = database_state()
-    too_many = range(1, quick_promise_module.MAX_ITEMS + 2)
+    too_many = range(1, selection.MAX_ITEMS + 2)
     with pytest.raises(QuickPromiseError) as raised:
         apply_quick_promise(customer=customer, item_ids=too_many, user=officer)
     assert raised.value.code == "too_many"
