@@ -104,10 +104,8 @@ def lock_items(
     if closed:
         raise error(
             ngettext(
-                "Item %(items)s is already paid or closed: reload the statement; nothing was "
-                "changed.",
-                "Items %(items)s are already paid or closed: reload the statement; nothing was "
-                "changed.",
+                "Item %(items)s is already paid or closed, so nothing was changed.",
+                "Items %(items)s are already paid or closed, so nothing was changed.",
                 len(closed),
             )
             % {"items": item_names(closed)},

@@ -51,7 +51,7 @@ def test_an_item_paid_meanwhile_is_refused_with_the_statement_reloaded(statement
 
     alert = statement.locator("#messages").get_by_role("alert")
     expect(alert).to_have_text(
-        "Item INV-2026-0987 is already paid or closed: reload the statement; nothing was promised."
+        "Item INV-2026-0987 is already paid or closed, so nothing was changed."
     )
     # The statement is still there, as it is now: the paid item is gone, the other
     # one is still ticked for another try.
