@@ -341,7 +341,10 @@ CASES = [
          message="Select a valid choice"),
     Case("cs-htmx-closed-item", "post", cs, change(lambda w: w.closed_item.pk),
          message="already paid or closed", htmx=True),
-    Case("cs-get", "get", cs, None, status=405),
+    # A plain GET is the statement (with htmx: the dialog's fields, changing nothing).
+    Case("cs-get", "get", cs, None, status=302),
+    Case("cs-put", "put", cs, None, status=405, message="only takes the product"),
+    Case("na-put", "put", na, None, status=405, message="only takes the product"),
     Case("cs-anonymous", "post", cs, change(item(0)), user=None, status=401),
     Case("cs-no-role", "post", cs, change(item(0)), user="nobody", status=403),
     Case("cs-missing-csrf", "post", cs, change(item(0)), csrf="missing", status=403,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from collections_app.forms import ActionForm, ChangeStatusForm, NextStep
 from collections_app.models import DEFAULT_FOLLOW_UP_DAYS, ItemStatus
@@ -70,37 +71,28 @@ def action_form(
     )
 
 
-def work_dialogs(
-    request: HttpRequest,
-    customer: Customer,
-    *,
-    today: datetime.date,
-    statuses: list[ItemStatus],
-) -> dict:
-    """The context of the statement's dialogs, for what the user may do.
+def dialog_context(request: HttpRequest, customer: Customer, *, dialog: str) -> dict:
+    """The fields of one of the statement's dialogs ("change-status" or
+    "new-action"), sent with the statement's form. They are loaded when the
+    dialog first opens, not with every statement: most pages never open one.
 
-    The people and the templates are read once for all the lists that offer
-    them, and the statuses are the statement's own (read for its filter).
+    The people and the templates are read once for all the lists that offer them.
     """
-    context: dict = {"today": today}
-    may_change = request.user.has_perm("collections_app.change_item_status")
-    may_create = request.user.has_perm("collections_app.add_action")
-    if not may_change and not may_create:
-        return context
+    today = timezone.localdate()
     users = list(assignable_users())
     templates = action_templates()
-    if may_change:
+    if dialog == "change-status":
         status_form, next_form = status_forms(
             request, customer, today=today, form_id=STATEMENT_FORM
         )
-        status_form.fields["status"].listed = [status for status in statuses if status.is_active]
+        status_form.fields["status"].listed = list(
+            ItemStatus.objects.filter(is_active=True).order_by("label")
+        )
         status_form.fields["resolver"].listed = users
         next_form.fields["assigned_to"].listed = users
         next_form.fields["template"].listed = templates
-        context.update(status_form=status_form, next_form=next_form)
-    if may_create:
-        form = action_form(request, customer, today=today, form_id=STATEMENT_FORM)
-        form.fields["assigned_to"].listed = users
-        form.fields["template"].listed = templates
-        context["action_form"] = form
-    return context
+        return {"status_form": status_form, "next_form": next_form, "today": today}
+    form = action_form(request, customer, today=today, form_id=STATEMENT_FORM)
+    form.fields["assigned_to"].listed = users
+    form.fields["template"].listed = templates
+    return {"action_form": form, "today": today}

@@ -21,7 +21,6 @@ from collections_app.forms import StatementFilterForm
 from collections_app.models import ItemStatus, QuickPromisePreference
 from collections_app.selectors import STATEMENT_SORTS, account_statement, promisable_item_ids
 from collections_app.services import QuickPromiseError, apply_quick_promise
-from collections_app.views.dialogs import work_dialogs
 from customers.models import Customer
 
 TEMPLATE = "collections_app/reminders.html"
@@ -88,11 +87,8 @@ def render_statement(
         return render(request, f"{TEMPLATE}#rows", context)
     preference = QuickPromisePreference.load()
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
-    if not fragment and statement.item_count:
-        # The Change status and New action dialogs, filled in on the page (the
-        # statement's swaps leave them where they are).
-        context.update(work_dialogs(request, customer, today=today, statuses=statuses))
     context.update(
+        today=today,
         preference=preference,
         quick_promise_date=preference.promise_date(today) if preference.is_configured else None,
         can_promise=request.user.has_perm("collections_app.apply_quick_promise"),

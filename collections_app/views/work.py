@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from collections_app.forms import NextStep, ResolverForm, ResolverScope
@@ -27,7 +27,12 @@ from collections_app.services.actions import create_action
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_status import change_item_status, change_resolver
 from collections_app.services.selection import parse_item_ids
-from collections_app.views.dialogs import STATEMENT_FORM, action_form, status_forms
+from collections_app.views.dialogs import (
+    STATEMENT_FORM,
+    action_form,
+    dialog_context,
+    status_forms,
+)
 from collections_app.views.statement import (
     get_customer_for_user,
     page_seen_at,
@@ -99,11 +104,22 @@ def _render_form(
     return render(request, template, context, status=status)
 
 
+def _dialog_fields(request: HttpRequest, customer: Customer, *, template: str, dialog: str):
+    """GET: the fields of the statement's dialog, loaded when it first opens
+    (static/js/dialogs.js). Without htmx there is no dialog: the statement."""
+    if not request.htmx:
+        return redirect(_statement_url(request, customer))
+    context = {**dialog_context(request, customer, dialog=dialog), "customer": customer}
+    return render(request, f"{template}#{dialog}-fields", context)
+
+
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("collections_app.change_item_status", raise_exception=True)
 def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request, pk)
+    if request.method == "GET":
+        return _dialog_fields(request, customer, template=STATUS_TEMPLATE, dialog="change-status")
     today = timezone.localdate()
     item_ids = selected_item_ids(request, customer)
     form_id = STATEMENT_FORM if request.htmx else None
@@ -159,10 +175,12 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("collections_app.add_action", raise_exception=True)
 def new_action(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request, pk)
+    if request.method == "GET":
+        return _dialog_fields(request, customer, template=ACTION_TEMPLATE, dialog="new-action")
     today = timezone.localdate()
     item_ids = selected_item_ids(request, customer)
     if "open" in request.POST:

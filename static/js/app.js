@@ -37,6 +37,8 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target) return;
+    // Inside an open dialog the rest of the page is inert: dialogs.js places the focus.
+    if (target.closest && target.closest("dialog")) return;
     if (target.id === "messages") {
       // An error answer sent to the message area: read it out.
       if (target.children.length) target.focus();

@@ -5,6 +5,10 @@
 // whose fields belong to the statement's form (HTML form attribute), so that
 // they are sent with its selection to the URL of the button that opened them.
 //
+// The fields are loaded from the dialog's URL when it first opens (most
+// statements never open a dialog, so the statement does not carry them); the
+// dialog's button stays disabled until they are there.
+//
 // The forms pre-fill what they can (the due date from the status's follow-up
 // days, the action from its template, the assignee from the resolver); whatever
 // the officer typed or chose is never overwritten.
@@ -108,6 +112,40 @@
     });
   }
 
+  function fieldsOf(dialog) {
+    return dialog.querySelector("[data-fields-url]");
+  }
+
+  function loadFields(dialog) {
+    var body = fieldsOf(dialog);
+    if (!body || body.dataset.loaded || body.dataset.loading || !window.htmx) return;
+    body.dataset.loading = "1";
+    var loading = body.querySelector("[data-dialog-loading]");
+    if (loading) {
+      // Opened again after a failure: try again.
+      loading.removeAttribute("role");
+      loading.textContent = loading.dataset.loadingText;
+    }
+    htmx.ajax("GET", body.dataset.fieldsUrl, { source: body, target: body, swap: "innerHTML" });
+  }
+
+  // The fields arrived (or could not): ready, or say why in the dialog, which
+  // hides the rest of the page while it is open.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // The request's own element: an error answer may have been sent elsewhere.
+    var body = event.detail.elt;
+    if (!body || !body.dataset || !body.dataset.fieldsUrl || !body.dataset.loading) return;
+    delete body.dataset.loading;
+    // By its status, not htmx's "successful": the product's error answers are
+    // swapped (into the message area, behind the dialog).
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 200 && status < 300) return;
+    var loading = body.querySelector("[data-dialog-loading]");
+    if (!loading) return;
+    loading.textContent = loading.dataset.errorText.replace("%(status)s", String(status || "—"));
+    loading.setAttribute("role", "alert");
+  });
+
   document.addEventListener("click", function (event) {
     if (!event.target.closest) return;
     var opener = event.target.closest("[data-open-dialog]");
@@ -124,6 +162,7 @@
       if (summary && total) summary.textContent = total.textContent;
       sync(dialog);
       dialog.showModal();
+      loadFields(dialog);
       return;
     }
     var closer = event.target.closest("[data-close-dialog]");
@@ -185,7 +224,20 @@
     if (!dialog) return;
     sync(dialog);
     var errors = dialog.querySelector("[data-form-errors]");
-    if (errors) errors.focus();
+    if (errors) {
+      errors.focus();
+      return;
+    }
+    var body = fieldsOf(dialog);
+    if (!body || body.dataset.loaded || body.querySelector("[data-dialog-loading]")) return;
+    // The fields, first loaded: the dialog can be sent, and its first field has
+    // the focus, as it would have had if the fields had been there at opening.
+    body.dataset.loaded = "1";
+    dialog.querySelectorAll("[data-dialog-submit]").forEach(function (button) {
+      button.disabled = false;
+    });
+    var first = body.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+    if (first && dialog.open) first.focus();
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -8,9 +8,11 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import Page, expect
 
 from collections_app.models import Action, ActionEvent, OpenItem, StatusChange, StatusKind
+from collections_app.roles import OFFICERS
 from customers.models import CustomerComment
 from tests.browser.helpers import (
     assert_accessible,
@@ -231,6 +233,34 @@ def test_a_refusal_stays_in_the_dialog_and_changes_nothing(page: Page, olivia, a
     change.get_by_role("button", name="Apply").click()
     expect(page.locator("#messages")).to_contain_text("1 item set to “Price dispute”")
     expect(change).to_be_hidden()
+
+
+def test_a_dialog_whose_form_cannot_load_says_so_and_sends_nothing(page: Page, olivia, account):
+    sign_in(page, olivia)
+    statement_of(page, account)
+    page.get_by_label("INV-2026-0912").check()
+    # The officer loses the right to change statuses while the page is open.
+    olivia.groups.clear()
+    olivia.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_customer", "view_openitem"])
+    )
+    before = database_state()
+    page.get_by_role("button", name="Change status…").click()
+    change = dialog(page, "Change status")
+    expect(change.get_by_role("alert")).to_have_text(
+        "The form could not be loaded (error 403): nothing was changed. Close this dialog "
+        "and try again."
+    )
+    expect(change.get_by_role("button", name="Apply")).to_be_disabled()
+    assert_accessible(page)
+    change.get_by_role("button", name="Cancel").click()
+    expect(change).to_be_hidden()
+    # Given back, the dialog loads its form when opened again.
+    olivia.groups.add(Group.objects.get(name=OFFICERS))
+    page.get_by_role("button", name="Change status…").click()
+    expect(change.get_by_label("Status")).to_be_focused()
+    expect(change.get_by_role("button", name="Apply")).to_be_enabled()
+    assert database_state() == before
 
 
 def test_a_specific_action_from_a_template_then_rescheduled_and_reassigned(

@@ -95,14 +95,49 @@ class TestTheStatement:
         assert "data-needs-selection" in button
         assert element(html, "button", data_open_dialog="new-action-dialog")
         assert element(html, "dialog", id="change-status-dialog")
-        # The dialog's fields are sent with the statement's form, and a dispute
-        # option tells the script to ask for a resolver.
+        assert "novalidate" in element(html, "form", id="statement-form")
+        # The dialogs' fields are not in the page: loaded when a dialog opens,
+        # its button disabled until then.
+        assert not elements(html, "select", name="status-status")
+        body = element(html, "div", id="change-status-fields")
+        assert body["data-fields-url"] == change_url(customer)
+        assert element(html, "div", id="new-action-fields")["data-fields-url"] == action_url(
+            customer
+        )
+        for button in elements(html, "button", data_dialog_submit=None):
+            assert "disabled" in button
+
+    def test_the_dialogs_fields_arrive_on_opening(
+        self, officer_client, customer, items, dispute, htmx_headers
+    ):
+        response = officer_client.get(change_url(customer), headers=htmx_headers)
+        assert response.status_code == 200
+        html = response.content.decode()
+        # Sent with the statement's form, and a dispute option tells the script
+        # to ask for a resolver.
         status = element(html, "select", name="status-status")
         assert status["form"] == "statement-form"
         option = element(html, "option", value=str(dispute.pk), data_kind=None)
         assert option["data-kind"] == "dispute"
         assert element(html, "input", name="next-due_date")["value"] == "2026-12-10"
-        assert "novalidate" in element(html, "form", id="statement-form")
+        assert not elements(html, "dialog")  # the fields only
+        html = officer_client.get(action_url(customer), headers=htmx_headers).content.decode()
+        assert element(html, "input", name="action-due_date")["form"] == "statement-form"
+
+    def test_the_dialogs_fields_without_htmx_are_the_statement(self, officer_client, customer):
+        response = officer_client.get(change_url(customer) + "?overdue=on")
+        assert response.status_code == 302
+        assert response["Location"] == statement_url(customer) + "?overdue=on"
+        assert officer_client.get(action_url(customer))["Location"] == statement_url(customer)
+
+    def test_the_dialogs_fields_need_the_permission(self, client, customer, items, htmx_headers):
+        user = UserFactory()
+        user.user_permissions.add(
+            *Permission.objects.filter(codename__in=["view_customer", "view_openitem"])
+        )
+        client.force_login(user)
+        assert client.get(change_url(customer), headers=htmx_headers).status_code == 403
+        assert client.get(action_url(customer), headers=htmx_headers).status_code == 403
 
     def test_not_offered_without_the_permissions(self, client, customer, items):
         user = UserFactory()
@@ -296,7 +331,7 @@ class TestChangeStatus:
         assert response.status_code == 403
         assert response["HX-Retarget"] == "#messages"
         client.force_login(OfficerFactory())
-        assert client.get(change_url(customer)).status_code == 405
+        assert client.put(change_url(customer)).status_code == 405
         assert (
             client.post(reverse("collections:change-status", args=[98765]), data).status_code == 404
         )
@@ -367,7 +402,7 @@ class TestNewAction:
         client.force_login(UserFactory())
         assert client.post(action_url(customer), data).status_code == 403
         client.force_login(officer)
-        assert client.get(action_url(customer)).status_code == 405
+        assert client.put(action_url(customer)).status_code == 405
         assert not Action.objects.exists()
 
 
