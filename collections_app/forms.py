@@ -18,6 +18,7 @@ from collections_app.models import (
 )
 from collections_app.selectors import StatementFilters
 from collections_app.services.actions import ActionDraft
+from collections_app.services.dates import latest_day, too_far_ahead
 
 
 class ItemStatusForm(forms.ModelForm):
@@ -45,6 +46,19 @@ class ActionTemplateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autofocus"] = True
+
+
+def _limit_to_the_coming_year(field: forms.DateField) -> None:
+    """Today to a year ahead, as the services accept: the browser's date picker
+    offers no other day (and the form says why, without one)."""
+    today = timezone.localdate()
+    field.widget.attrs.update(min=today.isoformat(), max=latest_day(today).isoformat())
+
+
+def _within_a_year(day):
+    if reason := too_far_ahead(day, today=timezone.localdate()):
+        raise forms.ValidationError(reason)
+    return day
 
 
 DELAY_CHOICES = [(days, f"D+{days}") for days in range(QuickPromisePreference.MAX_DELAY_DAYS + 1)]
@@ -274,7 +288,7 @@ class ActionForm(_DialogFormMixin, forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = users
-        self.fields["due_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        _limit_to_the_coming_year(self.fields["due_date"])
 
     def clean(self):
         cleaned = super().clean()
@@ -292,7 +306,7 @@ class ActionForm(_DialogFormMixin, forms.Form):
         due_date = self.cleaned_data["due_date"]
         if due_date < timezone.localdate():
             raise forms.ValidationError(_("The action must be due today or later."))
-        return due_date
+        return _within_a_year(due_date)
 
     def draft(self) -> ActionDraft:
         data = self.cleaned_data
@@ -362,13 +376,13 @@ class ChangeStatusForm(_DialogFormMixin, forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resolver"].queryset = users
-        self.fields["status_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        _limit_to_the_coming_year(self.fields["status_date"])
 
     def clean_status_date(self):
         status_date = self.cleaned_data["status_date"]
         if status_date < timezone.localdate():
             raise forms.ValidationError(_("The date must be today or later."))
-        return status_date
+        return _within_a_year(status_date)
 
     def clean(self):
         cleaned = super().clean()
@@ -387,7 +401,7 @@ class RescheduleForm(_DialogFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["due_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        _limit_to_the_coming_year(self.fields["due_date"])
 
 
 class ReassignForm(_DialogFormMixin, forms.Form):

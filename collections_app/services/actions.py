@@ -26,6 +26,7 @@ from collections_app.models import (
     OpenItem,
     StatusKind,
 )
+from collections_app.services.dates import too_far_ahead
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_state import ItemState, write_item_state
 from collections_app.services.selection import (
@@ -76,6 +77,8 @@ def check_draft(draft: ActionDraft, *, today: datetime.date) -> None:
             _("The action must be due today or later."),
             code="past_due_date",
         )
+    if reason := too_far_ahead(draft.due_date, today=today):
+        raise ActionError(reason, code="far_due_date")
     if draft.assigned_to is None:
         raise ActionError(_("Choose who does the action."), code="no_assignee")
 
@@ -155,8 +158,11 @@ def _locked_open_action(action: Action) -> Action:
 
 def reschedule_action(*, action: Action, due_date: datetime.date, user) -> Action:
     """Move an open action to another day, from today on."""
-    if due_date is None or due_date < timezone.localdate():
+    today = timezone.localdate()
+    if due_date is None or due_date < today:
         raise ActionError(_("The new due date must be today or later."), code="past_due_date")
+    if reason := too_far_ahead(due_date, today=today):
+        raise ActionError(reason, code="far_due_date")
     with transaction.atomic():
         locked = _locked_open_action(action)
         if locked.due_date == due_date:

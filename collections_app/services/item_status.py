@@ -27,6 +27,7 @@ from collections_app.models import (
     StatusKind,
 )
 from collections_app.services.actions import ActionDraft, check_draft, insert_action
+from collections_app.services.dates import too_far_ahead
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_state import ItemState, write_item_state, write_resolver
 from collections_app.services.promises import record_promises, release_items
@@ -119,6 +120,8 @@ def change_item_status(
             % {"today": formats.date_format(today, "SHORT_DATE_FORMAT")},
             code="past_date",
         )
+    if reason := too_far_ahead(status_date, today=today):
+        raise ItemStatusError(reason, code="far_date")
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise ItemStatusError(

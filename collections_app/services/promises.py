@@ -41,6 +41,7 @@ from collections_app.models import (
     PromiseState,
     ReleaseReason,
 )
+from collections_app.services.dates import too_far_ahead
 from collections_app.services.errors import ServiceError
 from collections_app.services.selection import lock_items, parse_item_ids
 from customers.models import Customer
@@ -203,6 +204,8 @@ def record_promise_by_hand(
             % {"today": formats.date_format(today, "SHORT_DATE_FORMAT")},
             code="past_date",
         )
+    if reason := too_far_ahead(promised_date, today=today):
+        raise PromiseError(reason, code="far_date")
     with transaction.atomic():
         items = lock_items(customer=customer, ids=ids, debit_only=True)
         return record_promises(

@@ -172,7 +172,12 @@ class TestReschedule:
 
     @pytest.mark.parametrize(
         ("value", "message"),
-        [("2026-12-01", "today or later"), ("", "This field is required"), ("soon", "valid date")],
+        [
+            ("2026-12-01", "today or later"),
+            ("2062-12-10", "within a year, by 04/12/2027 at the latest: check the year"),
+            ("", "This field is required"),
+            ("soon", "valid date"),
+        ],
     )
     def test_refusals(self, officer_client, action, value, message):
         before = database_state()

@@ -115,6 +115,7 @@ class TestCreate:
             ({"text": "x" * 4001}, "limited to 4000"),
             ({"due_date": TODAY - datetime.timedelta(days=1)}, "due today or later"),
             ({"due_date": None}, "due today or later"),
+            ({"due_date": datetime.date(2027, 12, 5)}, "within a year, by 04/12/2027"),
             ({"assigned_to": None}, "Choose who does the action"),
         ],
     )
@@ -161,6 +162,13 @@ class TestReschedule:
             reschedule_action,
             action=action,
             due_date=TODAY - datetime.timedelta(days=1),
+            user=officer,
+        )
+        refused(
+            "within a year",
+            reschedule_action,
+            action=action,
+            due_date=datetime.date(2062, 12, 10),
             user=officer,
         )
         refused(

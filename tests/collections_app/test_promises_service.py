@@ -206,9 +206,15 @@ def test_a_promise_by_hand(customer, items, officer):
 
 @pytest.mark.parametrize(
     ("date", "code"),
-    [(datetime.date(2026, 12, 2), "past_date"), (None, "past_date")],
+    [
+        (datetime.date(2026, 12, 2), "past_date"),
+        (None, "past_date"),
+        # A year and a day ahead at most (2027-12-04 from 2026-12-03): a typo.
+        (datetime.date(2027, 12, 5), "far_date"),
+        (datetime.date(9999, 12, 31), "far_date"),
+    ],
 )
-def test_a_promise_by_hand_refuses_a_past_date(customer, items, officer, date, code):
+def test_a_promise_by_hand_refuses_a_past_or_far_date(customer, items, officer, date, code):
     with pytest.raises(PromiseError) as refused:
         record_promise_by_hand(
             customer=customer, item_ids=[items[0].pk], promised_date=date, user=officer

@@ -1,0 +1,28 @@
+"""The dates an officer sets by hand (a status's date, an action's due date):
+from today on, and at most a year ahead."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+#: A year, and a day for a leap year. A later date is a typo (2062 for 2026),
+#: which would hide an item or an action from every list for decades.
+MAX_DAYS_AHEAD = 366
+
+
+def latest_day(today: datetime.date) -> datetime.date:
+    """The last day a date set by hand may be."""
+    return today + datetime.timedelta(days=MAX_DAYS_AHEAD)
+
+
+def too_far_ahead(day: datetime.date, *, today: datetime.date) -> str | None:
+    """Why ``day`` is refused as too far ahead, or None when it is not."""
+    latest = latest_day(today)
+    if day <= latest:
+        return None
+    return _("The date must be within a year, by %(latest)s at the latest: check the year.") % {
+        "latest": formats.date_format(latest, "SHORT_DATE_FORMAT")
+    }
