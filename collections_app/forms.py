@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -284,11 +286,14 @@ class ActionForm(_DialogFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Text"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # A key of its own per form shown: the same form sent twice creates one action.
+    form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = users
         _limit_to_the_coming_year(self.fields["due_date"])
+        self.fields["form_key"].initial = uuid.uuid4
 
     def clean(self):
         cleaned = super().clean()
@@ -317,6 +322,7 @@ class ActionForm(_DialogFormMixin, forms.Form):
             assigned_to=data["assigned_to"],
             text=data.get("text", ""),
             template=data.get("template"),
+            form_key=data.get("form_key"),
         )
 
 

@@ -72,6 +72,14 @@ class Action(models.Model):
     outcome = models.TextField(
         _("outcome"), blank=True, default="", db_default="", help_text=_("What came of it.")
     )
+    form_key = models.UUIDField(
+        _("form key"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The form that created it: the same form sent twice creates one action."),
+    )
 
     objects = ActionQuerySet.as_manager()
 

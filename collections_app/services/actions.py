@@ -8,9 +8,10 @@ ActionEvent row, the action's trail in the customer's history.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,6 +45,18 @@ class ActionError(ServiceError):
     """A change of an action refused; nothing was changed."""
 
 
+class ActionAlreadyCreated(ActionError):
+    """The form was sent before and created ``action``: nothing more was done."""
+
+    def __init__(self, action: Action):
+        super().__init__(
+            _("“%(title)s” was already created from this form: nothing more was done.")
+            % {"title": action.title},
+            code="already_created",
+        )
+        self.action = action
+
+
 @dataclass(frozen=True)
 class ActionDraft:
     """An action as the officer filled it in, before it exists."""
@@ -54,6 +67,9 @@ class ActionDraft:
     assigned_to: object | None
     text: str = ""
     template: ActionTemplate | None = None
+    #: The form's own key: the same form sent twice (a double click without
+    #: JavaScript, a retried request) creates one action.
+    form_key: uuid.UUID | None = None
 
 
 def check_draft(draft: ActionDraft, *, today: datetime.date) -> None:
@@ -104,17 +120,36 @@ def insert_action(
                 % {"name": draft.template.name},
                 code="deleted_template",
             )
-    action = Action.objects.create(
-        customer=customer,
-        template=template,
-        action_type=draft.action_type,
-        title=draft.title.strip(),
-        text=draft.text.strip(),
-        due_date=draft.due_date,
-        assigned_to=assignee,
-        created_by=user,
-        created_at=at,
-    )
+    if draft.form_key is not None:
+        # Read after the items were locked: the same form sent twice at once waits
+        # here for the first to commit, then finds its action.
+        earlier = Action.objects.filter(form_key=draft.form_key).first()
+        if earlier is not None:
+            raise ActionAlreadyCreated(earlier)
+    fields = {
+        "customer": customer,
+        "template": template,
+        "action_type": draft.action_type,
+        "title": draft.title.strip(),
+        "text": draft.text.strip(),
+        "due_date": draft.due_date,
+        "assigned_to": assignee,
+        "created_by": user,
+        "created_at": at,
+    }
+    if draft.form_key is None:
+        action = Action.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                action = Action.objects.create(**fields, form_key=draft.form_key)
+        except IntegrityError:
+            # Sent twice at once on other items (the unique key waited for the
+            # other transaction): the other one created it.
+            earlier = Action.objects.filter(form_key=draft.form_key).first()
+            if earlier is None:
+                raise
+            raise ActionAlreadyCreated(earlier) from None
     links = Action.items.through
     links.objects.bulk_create([links(action_id=action.pk, openitem_id=item.pk) for item in items])
     return action

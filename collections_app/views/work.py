@@ -23,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 from collections_app.forms import NextStep, ResolverForm, ResolverScope
 from collections_app.models import OpenItem
 from collections_app.selectors import assignable_users
-from collections_app.services.actions import create_action
+from collections_app.services.actions import ActionAlreadyCreated, create_action
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_status import change_item_status, change_resolver
 from collections_app.services.selection import parse_item_ids
@@ -205,6 +205,10 @@ def new_action(request: HttpRequest, pk: int) -> HttpResponse:
             action = create_action(
                 customer=customer, item_ids=item_ids, draft=form.draft(), user=request.user
             )
+        except ActionAlreadyCreated as sent_before:
+            # The same form twice (a double click without JavaScript): the answer
+            # the officer sees is the second one; it says the first one did it.
+            return _changed(request, customer, sent_before.text)
         except ServiceError as error:
             form.add_error(None, error.text)
         else:

@@ -208,12 +208,31 @@
     if (submit) submit.click();
   });
 
+  // What a dialog's fields are until they are loaded, to go back to.
+  var placeholders = {};
+
+  function unload(dialog) {
+    var body = fieldsOf(dialog);
+    if (!body || !body.dataset.loaded || !placeholders[body.id]) return;
+    delete body.dataset.loaded;
+    body.innerHTML = placeholders[body.id];
+    dialog.querySelectorAll("[data-dialog-submit]").forEach(function (button) {
+      button.disabled = true;
+    });
+  }
+
   // Done (the server says so): the dialogs close, ready for the next selection.
+  // Their fields load again at the next opening: a form is sent once (its key
+  // says which action it created), and the defaults are today's again.
   document.addEventListener("items-changed", function () {
-    document.querySelectorAll("dialog[open]").forEach(function (dialog) {
-      dialog.close();
-      resetFields(dialog);
-      sync(dialog);
+    document.querySelectorAll("dialog").forEach(function (dialog) {
+      if (dialog.open) dialog.close();
+      if (fieldsOf(dialog)) {
+        unload(dialog);
+      } else {
+        resetFields(dialog);
+        sync(dialog);
+      }
     });
   });
 
@@ -241,6 +260,9 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-fields-url]").forEach(function (body) {
+      placeholders[body.id] = body.innerHTML;
+    });
     document.querySelectorAll("dialog, [data-today]").forEach(sync);
   });
 })();

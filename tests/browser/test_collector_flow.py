@@ -285,6 +285,15 @@ def test_a_specific_action_from_a_template_then_rescheduled_and_reassigned(
     expect(new).to_be_hidden()
     # The statement's selection was reset with the refresh; the dialog too.
     expect(page.get_by_role("button", name="New action…")).to_be_disabled()
+    # Another action from the same dialog is another action (a form of its own).
+    page.get_by_label("INV-2026-0912").check()
+    page.get_by_role("button", name="New action…").click()
+    expect(new.get_by_label("Title")).to_have_value("")
+    new.get_by_label("Title").fill("Send the statement of account")
+    new.get_by_role("button", name="Create the action").click()
+    expect(page.locator("#messages")).to_contain_text("Action “Send the statement of account”")
+    assert Action.objects.count() == 2
+    Action.objects.filter(title="Send the statement of account").delete()
 
     page.get_by_role("link", name="My actions").click()
     upcoming = page.get_by_role("region", name=re.compile("^Upcoming"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -13,13 +14,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from collections_app.models import (
+    Action,
     ActionEvent,
     OpenItem,
     StatusChange,
     StatusKind,
 )
 from collections_app.services import apply_quick_promise
-from collections_app.services.actions import ActionError, complete_action
+from collections_app.services.actions import (
+    ActionAlreadyCreated,
+    ActionDraft,
+    ActionError,
+    complete_action,
+    create_action,
+)
 from collections_app.services.errors import ServiceError
 from collections_app.services.item_status import change_item_status
 from tests.concurrency import run_together, start, wait_for_lock_waiters
@@ -151,3 +159,39 @@ def test_an_action_completed_twice_at_once_is_done_once():
     assert {(change.status_before, change.status_after) for change in changes} == {
         (dispute, resolved)
     }
+
+
+@pytest.mark.parametrize("same_items", [True, False], ids=["same items", "other items"])
+def test_the_same_new_action_form_sent_twice_at_once_creates_one_action(same_items):
+    """A double click without JavaScript, or a retried request: the second waits
+    for the first (on the items' locks, or else on the key's unique index) and
+    finds the action it created."""
+    customer = CustomerFactory()
+    items = OpenItemFactory.create_batch(2, customer=customer)
+    officer = OfficerFactory()
+    key = uuid.uuid4()
+    draft = ActionDraft(
+        action_type="call",
+        title="Call about the invoices",
+        due_date=timezone.localdate(),
+        assigned_to=officer,
+        form_key=key,
+    )
+
+    def send(chosen):
+        return lambda: create_action(
+            customer=customer, item_ids=[item.pk for item in chosen], draft=draft, user=officer
+        )
+
+    outcomes = run_together(
+        send(items),
+        send(items if same_items else items[1:]),
+    )
+
+    errors = [outcome.error for outcome in outcomes if outcome.error is not None]
+    assert len(errors) == 1
+    assert isinstance(errors[0], ActionAlreadyCreated)
+    action = Action.objects.get()
+    assert errors[0].action == action
+    assert action.form_key == key
+    assert "was already created from this form" in errors[0].text

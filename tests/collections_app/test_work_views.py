@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -402,6 +403,34 @@ class TestNewAction:
         assertContains(response, "Select at least one item", status_code=422)
         assertContains(response, "No item selected", status_code=422)
         assert database_state() == before
+
+    def test_the_same_form_sent_twice_creates_one_action(
+        self, officer_client, officer, customer, items
+    ):
+        # Without JavaScript: the form's own page gives the form its key.
+        page = officer_client.post(
+            action_url(customer), {"items": [items[0].pk], "open": "new-action"}
+        ).content.decode()
+        key = element(page, "input", name="action-form_key")["value"]
+        again = officer_client.post(
+            action_url(customer), {"items": [items[0].pk], "open": "new-action"}
+        ).content.decode()
+        assert element(again, "input", name="action-form_key")["value"] != key
+        data = self.data(items, officer, **{"action-form_key": key})
+        first = officer_client.post(action_url(customer), data)
+        second = officer_client.post(action_url(customer), data)
+        assert (first.status_code, second.status_code) == (302, 302)
+        assert Action.objects.count() == 1
+        assertContains(
+            officer_client.get(second["Location"]),
+            "was already created from this form: nothing more was done.",
+        )
+        # Another form (another key) is another action.
+        officer_client.post(
+            action_url(customer),
+            self.data(items, officer, **{"action-form_key": str(uuid.uuid4())}),
+        )
+        assert Action.objects.count() == 2
 
     def test_the_forms_own_page(self, officer_client, customer, items):
         response = officer_client.post(
