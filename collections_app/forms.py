@@ -50,14 +50,14 @@ class ActionTemplateForm(forms.ModelForm):
         self.fields["name"].widget.attrs["autofocus"] = True
 
 
-def _limit_to_the_coming_year(field: forms.DateField) -> None:
-    """Today to a year ahead, as the services accept: the browser's date picker
+def _limit_to_the_coming_years(field: forms.DateField) -> None:
+    """Today to two years ahead, as the services accept: the browser's date picker
     offers no other day (and the form says why, without one)."""
     today = timezone.localdate()
     field.widget.attrs.update(min=today.isoformat(), max=latest_day(today).isoformat())
 
 
-def _within_a_year(day):
+def _within_two_years(day):
     if reason := too_far_ahead(day, today=timezone.localdate()):
         raise forms.ValidationError(reason)
     return day
@@ -292,7 +292,7 @@ class ActionForm(_DialogFormMixin, forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = users
-        _limit_to_the_coming_year(self.fields["due_date"])
+        _limit_to_the_coming_years(self.fields["due_date"])
         self.fields["form_key"].initial = uuid.uuid4
 
     def clean(self):
@@ -311,7 +311,7 @@ class ActionForm(_DialogFormMixin, forms.Form):
         due_date = self.cleaned_data["due_date"]
         if due_date < timezone.localdate():
             raise forms.ValidationError(_("The action must be due today or later."))
-        return _within_a_year(due_date)
+        return _within_two_years(due_date)
 
     def draft(self) -> ActionDraft:
         data = self.cleaned_data
@@ -382,13 +382,13 @@ class ChangeStatusForm(_DialogFormMixin, forms.Form):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resolver"].queryset = users
-        _limit_to_the_coming_year(self.fields["status_date"])
+        _limit_to_the_coming_years(self.fields["status_date"])
 
     def clean_status_date(self):
         status_date = self.cleaned_data["status_date"]
         if status_date < timezone.localdate():
             raise forms.ValidationError(_("The date must be today or later."))
-        return _within_a_year(status_date)
+        return _within_two_years(status_date)
 
     def clean(self):
         cleaned = super().clean()
@@ -407,7 +407,7 @@ class RescheduleForm(_DialogFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _limit_to_the_coming_year(self.fields["due_date"])
+        _limit_to_the_coming_years(self.fields["due_date"])
 
 
 class ReassignForm(_DialogFormMixin, forms.Form):

@@ -1,5 +1,5 @@
 """The dates an officer sets by hand (a status's date, an action's due date):
-from today on, and at most a year ahead."""
+from today on, and at most two years ahead."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-#: A year, and a day for a leap year. A later date is a typo (2062 for 2026),
-#: which would hide an item or an action from every list for decades.
-MAX_DAYS_AHEAD = 366
+#: Two years (and a day for a leap year): the longest payment plans a credit
+#: team agrees run for 24 months. A later date is a typo (2062 for 2026), which
+#: would hide an item or an action from every list for decades.
+MAX_DAYS_AHEAD = 731
 
 
 def latest_day(today: datetime.date) -> datetime.date:
@@ -23,6 +24,6 @@ def too_far_ahead(day: datetime.date, *, today: datetime.date) -> str | None:
     latest = latest_day(today)
     if day <= latest:
         return None
-    return _("The date must be within a year, by %(latest)s at the latest: check the year.") % {
+    return _("The date must be within two years, by %(latest)s at the latest: check the year.") % {
         "latest": formats.date_format(latest, "SHORT_DATE_FORMAT")
     }

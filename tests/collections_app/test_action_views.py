@@ -174,7 +174,7 @@ class TestReschedule:
         ("value", "message"),
         [
             ("2026-12-01", "today or later"),
-            ("2062-12-10", "within a year, by 04/12/2027 at the latest: check the year"),
+            ("2062-12-10", "within two years, by 03/12/2028 at the latest: check the year"),
             ("", "This field is required"),
             ("soon", "valid date"),
         ],

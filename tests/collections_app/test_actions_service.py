@@ -115,7 +115,7 @@ class TestCreate:
             ({"text": "x" * 4001}, "limited to 4000"),
             ({"due_date": TODAY - datetime.timedelta(days=1)}, "due today or later"),
             ({"due_date": None}, "due today or later"),
-            ({"due_date": datetime.date(2027, 12, 5)}, "within a year, by 04/12/2027"),
+            ({"due_date": datetime.date(2028, 12, 4)}, "within two years, by 03/12/2028"),
             ({"assigned_to": None}, "Choose who does the action"),
         ],
     )
@@ -165,7 +165,7 @@ class TestReschedule:
             user=officer,
         )
         refused(
-            "within a year",
+            "within two years",
             reschedule_action,
             action=action,
             due_date=datetime.date(2062, 12, 10),

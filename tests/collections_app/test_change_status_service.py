@@ -314,16 +314,16 @@ class TestRefusals:
     def test_a_past_date(self, refused, arguments):
         refused("today or later", **{**arguments, "status_date": TODAY - datetime.timedelta(1)})
 
-    def test_a_date_more_than_a_year_ahead(self, refused, arguments):
+    def test_a_date_more_than_two_years_ahead(self, refused, arguments):
         error = refused(
-            "within a year, by 04/12/2027",
-            **{**arguments, "status_date": datetime.date(2027, 12, 5)},
+            "within two years, by 03/12/2028",
+            **{**arguments, "status_date": datetime.date(2028, 12, 4)},
         )
         assert error.code == "far_date"
 
-    def test_a_year_ahead_is_accepted(self, arguments):
-        change_item_status(**{**arguments, "status_date": datetime.date(2027, 12, 4)})
-        assert OpenItem.objects.filter(status_date=datetime.date(2027, 12, 4)).count() == 2
+    def test_two_years_ahead_is_accepted(self, arguments):
+        change_item_status(**{**arguments, "status_date": datetime.date(2028, 12, 3)})
+        assert OpenItem.objects.filter(status_date=datetime.date(2028, 12, 3)).count() == 2
 
     def test_no_date(self, refused, arguments):
         refused("Give the date", **{**arguments, "status_date": None})

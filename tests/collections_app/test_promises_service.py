@@ -209,8 +209,8 @@ def test_a_promise_by_hand(customer, items, officer):
     [
         (datetime.date(2026, 12, 2), "past_date"),
         (None, "past_date"),
-        # A year and a day ahead at most (2027-12-04 from 2026-12-03): a typo.
-        (datetime.date(2027, 12, 5), "far_date"),
+        # Two years ahead at most (2028-12-03 from 2026-12-03): a typo.
+        (datetime.date(2028, 12, 4), "far_date"),
         (datetime.date(9999, 12, 31), "far_date"),
     ],
 )

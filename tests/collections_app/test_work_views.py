@@ -121,9 +121,9 @@ class TestTheStatement:
         option = element(html, "option", value=str(dispute.pk), data_kind=None)
         assert option["data-kind"] == "dispute"
         assert element(html, "input", name="next-due_date")["value"] == "2026-12-10"
-        # The date pickers offer today to a year ahead, as the services accept.
+        # The date pickers offer today to two years ahead, as the services accept.
         date = element(html, "input", name="status-status_date")
-        assert (date["min"], date["max"]) == ("2026-12-03", "2027-12-04")
+        assert (date["min"], date["max"]) == ("2026-12-03", "2028-12-03")
         assert not elements(html, "dialog")  # the fields only
         html = officer_client.get(action_url(customer), headers=htmx_headers).content.decode()
         assert element(html, "input", name="action-due_date")["form"] == "statement-form"
@@ -264,7 +264,7 @@ class TestChangeStatus:
         html = officer_client.post(
             change_url(customer), data, headers=htmx_headers
         ).content.decode()
-        assert "The date must be within a year, by 04/12/2027 at the latest" in html
+        assert "The date must be within two years, by 03/12/2028 at the latest" in html
         assert database_state() == before
 
     def test_a_service_refusal_says_why_in_the_dialog(
@@ -394,7 +394,7 @@ class TestNewAction:
             self.data(items, officer, **{"action-due_date": "9999-12-31"}),
             headers=htmx_headers,
         )
-        assertContains(response, "within a year, by 04/12/2027", status_code=422)
+        assertContains(response, "within two years, by 03/12/2028", status_code=422)
         response = officer_client.post(
             action_url(customer), self.data([foreign], officer), headers=htmx_headers
         )
