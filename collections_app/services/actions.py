@@ -279,30 +279,36 @@ def complete_action(
             _("The outcome note is limited to %(max)d characters.") % {"max": MAX_TEXT},
             code="long_note",
         )
-    with transaction.atomic():
-        locked = _locked_open_action(action)
-        now = timezone.now()
-        resolved: list[OpenItem] = []
-        status = None
-        if resolution is not None:
-            status = ItemStatus.objects.filter(pk=resolution.pk, is_active=True).first()
-            if status is None or status.kind != StatusKind.DISPUTE_RESOLVED:
-                raise ActionError(
-                    _(
-                        "“%(status)s” is not an active “dispute resolved” status: choose "
-                        "another one, or complete the action without resolving."
-                    )
-                    % {"status": resolution.label},
-                    code="bad_resolution",
+    status = None
+    if resolution is not None:
+        status = ItemStatus.objects.filter(pk=resolution.pk, is_active=True).first()
+        if status is None or status.kind != StatusKind.DISPUTE_RESOLVED:
+            raise ActionError(
+                _(
+                    "“%(status)s” is not an active “dispute resolved” status: choose "
+                    "another one, or complete the action without resolving."
                 )
+                % {"status": resolution.label},
+                code="bad_resolution",
+            )
+    with transaction.atomic():
+        items: list[OpenItem] = []
+        if status is not None:
             # The action's items, locked in primary-key order like every change
-            # of items; only those still outstanding and in dispute are resolved.
+            # of items, and before the action: the import and the daily
+            # evaluation of promises lock items, then close follow-ups; the other
+            # order could deadlock with them. (An action's items never change.)
             items = list(
                 OpenItem.objects.select_for_update(of=("self",))
-                .filter(actions=locked)
+                .filter(actions=action)
                 .select_related("status")
                 .order_by("pk")
             )
+        locked = _locked_open_action(action)
+        now = timezone.now()
+        resolved: list[OpenItem] = []
+        if status is not None:
+            # Only those still outstanding and in dispute are resolved.
             disputed = [
                 item
                 for item in items

@@ -129,7 +129,9 @@ def evaluate_after_import(*, run: ImportRun, at: datetime.datetime) -> Evaluatio
             touched_promises.select_for_update().order_by("pk").values_list("pk", flat=True)
         )
         report.add(_credit_payments(moved=moved, promise_ids=touched, at=at))
-    report.follow_ups_closed = close_paid_follow_ups(item_ids=Subquery(moved_items), at=at, run=run)
+    report.follow_ups_closed += close_paid_follow_ups(
+        item_ids=Subquery(moved_items), at=at, run=run
+    )
     return report
 
 
@@ -232,7 +234,39 @@ def _finalise(promises, *, at: datetime.datetime, preference) -> EvaluationRepor
         broken = PaymentPromise.objects.filter(pk__any_of=ids, state=PromiseState.BROKEN)
         report.items_moved = _move_broken_items(broken, at=at, preference=preference)
         report.callbacks = _create_callbacks(broken, at=at)
+        report.follow_ups_closed = _close_broken_follow_ups(broken, at=at)
     return report
+
+
+def _close_broken_follow_ups(broken, *, at: datetime.datetime) -> int:
+    """The follow-ups of broken promises ("check the payment arrived") close
+    themselves: it did not arrive, and the callback is the next step. A
+    follow-up shared with a promise still open (another currency of the same
+    quick promise) stays open."""
+    still_open = PaymentPromise.objects.filter(follow_up=OuterRef("pk"), state=PromiseState.OPEN)
+    closing = list(
+        Action.objects.open()
+        .filter(pk__in=Subquery(broken.exclude(follow_up=None).values("follow_up_id")))
+        .exclude(Exists(still_open))
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", "customer_id")
+    )
+    if not closing:
+        return 0
+    note = _("Closed automatically: the promise was broken, a callback replaces this follow-up.")
+    ActionEvent.objects.bulk_create(
+        [
+            ActionEvent(
+                action_id=pk, customer_id=customer_id, kind=ActionEventKind.DONE, at=at, note=note
+            )
+            for pk, customer_id in closing
+        ]
+    )
+    Action.objects.filter(pk__any_of=[pk for pk, _customer in closing]).update(
+        done_at=at, outcome=note
+    )
+    return len(closing)
 
 
 def _lock_items_of(promises) -> int:

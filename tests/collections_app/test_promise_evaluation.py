@@ -196,8 +196,31 @@ class TestDailyEvaluation:
         assert callback.customer == promise.customer
         assert set(callback.items.all()) == set(items)
         assert "broken" in callback.title
-        # The promise's own follow-up stays for the officer to close.
-        assert Action.objects.open().count() == 2
+        # The promise's own follow-up closes itself: the callback replaces it.
+        follow_up = promise.follow_up
+        follow_up.refresh_from_db()
+        assert follow_up.done_at == paris(2026, 12, 6, 1, 0)
+        assert follow_up.done_by is None
+        assert "the promise was broken, a callback replaces this follow-up" in follow_up.outcome
+        assert ActionEvent.objects.get(action=follow_up).note == follow_up.outcome
+        assert list(Action.objects.open()) == [callback]
+        assert report.follow_ups_closed == 1
+
+    def test_a_follow_up_shared_with_a_promise_still_open_stays_open(self, promise, officer):
+        # Another currency of the same quick promise, dated later: still open.
+        PaymentPromise.objects.create(
+            customer=promise.customer,
+            promised_date=datetime.date(2026, 12, 20),
+            currency="USD",
+            amount=Decimal("10.00"),
+            source=promise.source,
+            created_by=officer,
+            created_at=PROMISED_AT,
+            follow_up=promise.follow_up,
+        )
+        report = _evaluate(paris(2026, 12, 6, 1, 0))
+        assert (report.broken, report.follow_ups_closed) == (1, 0)
+        assert promise.follow_up in Action.objects.open()
 
     def test_callback_goes_to_the_author_without_an_active_collector(
         self, promise, collector, officer

@@ -257,11 +257,13 @@ def test_promises_made_and_evaluated(customer, officer):
     assert [entry.kind for entry in entries] == [
         "promise_end",
         "action",  # the callback, created with the evaluation
+        "event",  # the promise's follow-up, closed by the evaluation
         "promise",
         "status",
         "action",
     ]
-    ended, made = entries[0], entries[2]
+    ended, made = entries[0], entries[3]
+    assert "a callback replaces this follow-up" in entries[2].event.note
     assert ended.promise == made.promise
     assert ended.promise.state == "broken"
     assert [item.number for item in made.promise.shown_items] == ["INV-1", "INV-2"]

@@ -161,6 +161,51 @@ def test_an_action_completed_twice_at_once_is_done_once():
     }
 
 
+def test_resolving_an_action_while_an_import_closes_it_does_not_deadlock():
+    """The import (and the daily evaluation) lock items, then close follow-ups on
+    them; completing an action with a resolution takes the same order (items,
+    then the action), so that neither waits for the other in a circle."""
+    customer = CustomerFactory()
+    dispute = ItemStatusFactory(kind=StatusKind.DISPUTE)
+    resolved = ItemStatusFactory(kind=StatusKind.DISPUTE_RESOLVED)
+    officer = OfficerFactory()
+    action = ActionFactory(
+        customer=customer,
+        assigned_to=officer,
+        created_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    item = OpenItemFactory(customer=customer, status=dispute)
+    action.items.set([item])
+    locked, release = threading.Event(), threading.Event()
+
+    def import_closing_the_follow_up():
+        with transaction.atomic():
+            OpenItem.objects.select_for_update().get(pk=item.pk)
+            OpenItem.objects.filter(pk=item.pk).update(open_amount=Decimal("0"))
+            locked.set()
+            assert release.wait(30)
+            closing = Action.objects.select_for_update().get(pk=action.pk)
+            closing.done_at = timezone.now()
+            closing.outcome = "Closed automatically: every item was paid."
+            closing.save()
+
+    importer, import_outcome = start(import_closing_the_follow_up, name="import")
+    assert locked.wait(20)
+    completer, complete_outcome = start(
+        lambda: complete_action(action=action, user=officer, note="ok", resolution=resolved),
+        name="completer",
+    )
+    wait_for_lock_waiters(1)
+    release.set()
+    importer.join(30)
+    completer.join(30)
+
+    assert import_outcome.error is None
+    assert isinstance(complete_outcome.error, ActionError)
+    assert "already marked done" in complete_outcome.error.text
+    assert not StatusChange.objects.exists()
+
+
 @pytest.mark.parametrize("same_items", [True, False], ids=["same items", "other items"])
 def test_the_same_new_action_form_sent_twice_at_once_creates_one_action(same_items):
     """A double click without JavaScript, or a retried request: the second waits

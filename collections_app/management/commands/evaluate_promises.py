@@ -44,5 +44,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Promises evaluated: {report.kept} kept, {report.partially_kept} partially kept, "
             f"{report.broken} broken; {report.items_moved} items moved to the broken promise "
-            f"status, {report.callbacks} callbacks created."
+            f"status, {report.callbacks} callbacks created, {report.follow_ups_closed} "
+            "follow-ups of broken promises closed."
         )

@@ -140,7 +140,10 @@ class Command(BaseCommand):
                 f"{promises.broken} broken"
             )
         if promises.follow_ups_closed:
-            out.write(f"follow-ups closed (all paid): {promises.follow_ups_closed}")
+            out.write(
+                f"follow-ups closed (all paid, or replaced by a callback): "
+                f"{promises.follow_ups_closed}"
+            )
         for rejection in report.rejected[:SHOWN_REJECTIONS]:
             self.stderr.write(f"  line {rejection.line}: {rejection.reason}")
         if report.rejected_count > SHOWN_REJECTIONS:
