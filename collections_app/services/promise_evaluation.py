@@ -255,18 +255,7 @@ def _close_broken_follow_ups(broken, *, at: datetime.datetime) -> int:
     if not closing:
         return 0
     note = _("Closed automatically: the promise was broken, a callback replaces this follow-up.")
-    ActionEvent.objects.bulk_create(
-        [
-            ActionEvent(
-                action_id=pk, customer_id=customer_id, kind=ActionEventKind.DONE, at=at, note=note
-            )
-            for pk, customer_id in closing
-        ]
-    )
-    Action.objects.filter(pk__any_of=[pk for pk, _customer in closing]).update(
-        done_at=at, outcome=note
-    )
-    return len(closing)
+    return _close_actions(closing, at=at, note=note)
 
 
 def _lock_items_of(promises) -> int:
@@ -403,6 +392,12 @@ def close_paid_follow_ups(*, item_ids, at: datetime.datetime, run: ImportRun | N
         if run is not None
         else _("Closed automatically: every item was paid.")
     )
+    return _close_actions(closing, at=at, note=note)
+
+
+def _close_actions(closing: list[tuple[int, int]], *, at: datetime.datetime, note: str) -> int:
+    """Mark these locked actions (id, customer id) done by the product itself,
+    with ``note`` as their outcome and in their trail."""
     ActionEvent.objects.bulk_create(
         [
             ActionEvent(
