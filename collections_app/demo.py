@@ -32,13 +32,13 @@ from collections_app.models import (
     StatusKind,
 )
 from collections_app.roles import ADMINISTRATORS, OFFICERS
-from collections_app.services.history import set_item_state
 from collections_app.services.imports import (
     COLUMNS,
     ImportFileError,
     ImportReport,
     import_open_items,
 )
+from collections_app.services.item_state import set_item_state
 from customers.models import Customer
 
 SAMPLE = settings.BASE_DIR / "data" / "ibm-accounts-receivable" / "accounts_receivable.csv"

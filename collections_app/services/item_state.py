@@ -1,16 +1,22 @@
-"""An item's qualification as Change status sets it, with its history rows.
+"""An item's qualification (status, its date, comment, resolver) and its
+history: the one writer of both, for every service that changes them (Quick
+Promise, Change status, the resolution of a dispute, the evaluation of promises,
+the demo).
 
-Quick Promise writes its history through ``services.history``; the services of
-the collector's full way (Change status, the resolver, the resolution of a
-dispute) write here, the same way: the caller has locked the items, one INSERT
-of history rows and one UPDATE whatever the number of items, nothing written
-for items already in that state.
+The caller has locked the items (``select_for_update``) in its transaction, so
+the rows are as the objects show them. Two statements whatever the number of
+items: one ``INSERT … SELECT`` of history rows (the "before" half of each row
+read by the database itself) and one ``UPDATE``; nothing is written for items
+already in the state asked for.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
 
 from collections_app.models import Action, ChangeCause, ItemStatus, OpenItem, StatusChange
 
@@ -55,30 +61,96 @@ def write_item_state(
     action: Action | None = None,
 ) -> list[OpenItem]:
     """Give locked items a state, with one history row each; returns the items
-    that changed (those already in that state are left alone)."""
+    that changed (those already in exactly that state are left alone)."""
     changed = [item for item in items if state.differs(item)]
-    if not changed:
-        return []
-    StatusChange.objects.bulk_create(
-        [
-            StatusChange(
-                item_id=item.pk,
-                status_before_id=item.status_id,
-                promise_date_before=item.promise_date,
-                status_after=state.status,
-                promise_date_after=state.promise_date,
-                status_date_after=state.status_date,
-                comment=state.comment,
-                resolver=state.resolver,
-                changed_by=user,
-                changed_at=at,
-                cause=cause,
-                action=action,
-            )
-            for item in changed
-        ]
+    _write(changed, state=state, user=user, cause=cause, at=at, action=action)
+    return changed
+
+
+def set_item_state(
+    *,
+    items: list[OpenItem],
+    status: ItemStatus | None,
+    promise_date: datetime.date | None,
+    user,
+    cause: ChangeCause,
+    action: Action | None = None,
+    at: datetime.datetime | None = None,
+) -> int:
+    """Give locked items a status and a promise date (Quick Promise, a broken
+    promise, the demo), the details of their previous status (comment, resolver)
+    cleared. Items with that status and promise date already are left alone,
+    their details kept. Returns the number of items changed."""
+    at = at or timezone.now()
+    status_id = status.pk if status else None
+    changed = [
+        item for item in items if (item.status_id, item.promise_date) != (status_id, promise_date)
+    ]
+    state = ItemState(status=status, status_date=promise_date)
+    _write(changed, state=state, user=user, cause=cause, at=at, action=action)
+    return len(changed)
+
+
+#: The history columns: the item and its state before (read from the row), then
+#: the new state and who, when, why.
+_BEFORE = ("item", "status_before", "promise_date_before")
+_AFTER = (
+    "status_after",
+    "promise_date_after",
+    "status_date_after",
+    "comment",
+    "resolver",
+    "changed_by",
+    "changed_at",
+    "cause",
+    "action",
+)
+
+
+def _write(
+    items: list[OpenItem],
+    *,
+    state: ItemState,
+    user,
+    cause: ChangeCause,
+    at: datetime.datetime,
+    action: Action | None,
+) -> None:
+    if not items:
+        return
+    ids = [item.pk for item in items]
+    before = (
+        OpenItem.objects.filter(pk__any_of=ids)
+        .order_by()
+        .values_list("pk", "status_id", "promise_date")
     )
-    OpenItem.objects.filter(pk__in=[item.pk for item in changed]).update(
+    select_sql, select_params = before.query.sql_with_params()
+    after = {
+        "status_after": state.status.pk if state.status else None,
+        "promise_date_after": state.promise_date,
+        "status_date_after": state.status_date,
+        "comment": state.comment,
+        "resolver": state.resolver.pk if state.resolver is not None else None,
+        "changed_by": user.pk if user is not None else None,
+        "changed_at": at,
+        "cause": cause,
+        "action": action.pk if action is not None else None,
+    }
+    fields = [StatusChange._meta.get_field(name) for name in (*_BEFORE, *_AFTER)]
+    constants = [
+        StatusChange._meta.get_field(name).get_db_prep_save(after[name], connection)
+        for name in _AFTER
+    ]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(StatusChange._meta.db_table)} "
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"SELECT item_state.*, {', '.join(['%s'] * len(constants))} "
+            f"FROM ({select_sql}) AS item_state",
+            [*constants, *select_params],
+        )
+    OpenItem.objects.filter(pk__any_of=ids).update(
         status=state.status,
         promise_date=state.promise_date,
         status_date=state.status_date,
@@ -88,7 +160,7 @@ def write_item_state(
         status_set_at=at,
         updated_at=at,
     )
-    for item in changed:
+    for item in items:
         item.status = state.status
         item.promise_date = state.promise_date
         item.status_date = state.status_date
@@ -96,7 +168,6 @@ def write_item_state(
         item.resolver = state.resolver
         item.status_set_by = user
         item.status_set_at = at
-    return changed
 
 
 def write_resolver(

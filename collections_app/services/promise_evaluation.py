@@ -55,7 +55,7 @@ from collections_app.models import (
     PromiseState,
     QuickPromisePreference,
 )
-from collections_app.services.history import set_item_state
+from collections_app.services.item_state import set_item_state
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 _NOTHING = Value(Decimal("0.00"), output_field=_MONEY)

@@ -22,7 +22,7 @@ from collections_app.models import (
     StatusKind,
 )
 from collections_app.services.errors import ServiceError
-from collections_app.services.history import set_item_state
+from collections_app.services.item_state import set_item_state
 from collections_app.services.promises import record_promises
 from collections_app.services.selection import (
     lock_items,
