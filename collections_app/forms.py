@@ -287,7 +287,11 @@ class ActionForm(_DialogFormMixin, forms.Form):
         label=_("Text"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
     # A key of its own per form shown: the same form sent twice creates one action.
-    form_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    form_key = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("This form is damaged: close it and open it again.")},
+    )
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,6 +301,9 @@ class ActionForm(_DialogFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # A hidden field has no place to show its error: the form says it.
+        for error in self.errors.pop("form_key", []):
+            self.add_error(None, error)
         template = cleaned.get("template")
         if not cleaned.get("title"):
             if template is None:
@@ -357,7 +364,7 @@ class ChangeStatusForm(_DialogFormMixin, forms.Form):
     status_date = forms.DateField(
         label=_("Date"),
         widget=_date_widget(),
-        help_text=_("The promise date for a promise; today or later."),
+        help_text=_("The promise date for a promise; from today to two years ahead."),
     )
     comment = forms.CharField(
         label=_("Comment"),

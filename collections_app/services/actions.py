@@ -46,15 +46,27 @@ class ActionError(ServiceError):
 
 
 class ActionAlreadyCreated(ActionError):
-    """The form was sent before and created ``action``: nothing more was done."""
+    """The form was sent before and created ``action``: nothing more was done.
+    ``same`` says whether it was sent again as it was (a double click, a retried
+    request) or changed (the officer thought the first one had failed)."""
 
-    def __init__(self, action: Action):
-        super().__init__(
-            _("“%(title)s” was already created from this form: nothing more was done.")
-            % {"title": action.title},
-            code="already_created",
-        )
+    def __init__(self, action: Action, *, same: bool):
+        if same:
+            text = _("“%(title)s” was already created from this form: nothing more was done.") % {
+                "title": action.title
+            }
+        else:
+            text = _(
+                "This form had already created “%(title)s”, due %(date)s; what was sent again "
+                "was not saved. Change that action from My actions, or open New action again "
+                "for another one."
+            ) % {
+                "title": action.title,
+                "date": formats.date_format(action.due_date, "SHORT_DATE_FORMAT"),
+            }
+        super().__init__(text, code="already_created" if same else "form_used")
         self.action = action
+        self.same = same
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,7 @@ def insert_action(
         # here for the first to commit, then finds its action.
         earlier = Action.objects.filter(form_key=draft.form_key).first()
         if earlier is not None:
-            raise ActionAlreadyCreated(earlier)
+            raise ActionAlreadyCreated(earlier, same=_drafted(earlier, draft, items, assignee))
     fields = {
         "customer": customer,
         "template": template,
@@ -149,10 +161,32 @@ def insert_action(
             earlier = Action.objects.filter(form_key=draft.form_key).first()
             if earlier is None:
                 raise
-            raise ActionAlreadyCreated(earlier) from None
+            same = _drafted(earlier, draft, items, assignee)
+            raise ActionAlreadyCreated(earlier, same=same) from None
     links = Action.items.through
     links.objects.bulk_create([links(action_id=action.pk, openitem_id=item.pk) for item in items])
     return action
+
+
+def _drafted(action: Action, draft: ActionDraft, items: list[OpenItem], assignee) -> bool:
+    """Whether ``action`` is what ``draft`` on ``items`` would create."""
+    return (
+        action.action_type,
+        action.title,
+        action.text,
+        action.due_date,
+        action.assigned_to_id,
+        action.template_id,
+        set(action.items.values_list("pk", flat=True)),
+    ) == (
+        draft.action_type,
+        draft.title.strip(),
+        draft.text.strip(),
+        draft.due_date,
+        assignee.pk,
+        draft.template.pk if draft.template is not None else None,
+        {item.pk for item in items},
+    )
 
 
 def create_action(*, customer: Customer, item_ids, draft: ActionDraft, user) -> Action:

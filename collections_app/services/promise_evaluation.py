@@ -239,15 +239,19 @@ def _finalise(promises, *, at: datetime.datetime, preference) -> EvaluationRepor
 
 
 def _close_broken_follow_ups(broken, *, at: datetime.datetime) -> int:
-    """The follow-ups of broken promises ("check the payment arrived") close
-    themselves: it did not arrive, and the callback is the next step. A
-    follow-up shared with a promise still open (another currency of the same
-    quick promise) stays open."""
+    """The follow-ups of broken promises that their status's template scheduled
+    ("check the payment arrived") close themselves: it did not arrive, and the
+    callback is the next step. Left open: an action typed by hand (no template),
+    one an officer rescheduled or reassigned since, and one shared with a
+    promise still open (another currency of the same quick promise)."""
     still_open = PaymentPromise.objects.filter(follow_up=OuterRef("pk"), state=PromiseState.OPEN)
+    worked_on = ActionEvent.objects.filter(action=OuterRef("pk"))
     closing = list(
         Action.objects.open()
         .filter(pk__in=Subquery(broken.exclude(follow_up=None).values("follow_up_id")))
+        .exclude(template=None)
         .exclude(Exists(still_open))
+        .exclude(Exists(worked_on))
         .select_for_update(of=("self",))
         .order_by("pk")
         .values_list("pk", "customer_id")

@@ -53,9 +53,11 @@ def _statement_url(request: HttpRequest, customer: Customer) -> str:
     return f"{url}?{request.GET.urlencode()}" if request.GET else url
 
 
-def _changed(request: HttpRequest, customer: Customer, summary: str) -> HttpResponse:
+def _changed(
+    request: HttpRequest, customer: Customer, summary: str, *, level: int = messages.SUCCESS
+) -> HttpResponse:
     """The answer to a change done: the statement as it is now."""
-    messages.success(request, summary)
+    messages.add_message(request, level, summary)
     if request.htmx:
         response = render_statement(request, customer, first_page=True)
         # The dialog that sent it closes (static/js/dialogs.js).
@@ -109,8 +111,12 @@ def _dialog_fields(request: HttpRequest, customer: Customer, *, template: str, d
     (static/js/dialogs.js). Without htmx there is no dialog: the statement."""
     if not request.htmx:
         return redirect(_statement_url(request, customer))
-    context = {**dialog_context(request, customer, dialog=dialog), "customer": customer}
-    return render(request, f"{template}#{dialog}-fields", context)
+    context = {
+        **dialog_context(request, customer, dialog=dialog),
+        "customer": customer,
+        "fields_template": f"{template}#{dialog}-fields",
+    }
+    return render(request, "collections_app/includes/dialog_fields.html", context)
 
 
 @never_cache
@@ -208,7 +214,10 @@ def new_action(request: HttpRequest, pk: int) -> HttpResponse:
         except ActionAlreadyCreated as sent_before:
             # The same form twice (a double click without JavaScript): the answer
             # the officer sees is the second one; it says the first one did it.
-            return _changed(request, customer, sent_before.text)
+            # Changed in between, it says so too: the dialog closes, so that the
+            # next action starts from a form of its own.
+            level = messages.SUCCESS if sent_before.same else messages.WARNING
+            return _changed(request, customer, sent_before.text, level=level)
         except ServiceError as error:
             form.add_error(None, error.text)
         else:

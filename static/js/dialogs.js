@@ -118,12 +118,13 @@
 
   function loadFields(dialog) {
     var body = fieldsOf(dialog);
-    if (!body || body.dataset.loaded || body.dataset.loading || !window.htmx) return;
+    if (!body || body.dataset.loaded || body.dataset.loading) return;
     body.dataset.loading = "1";
+    body.setAttribute("aria-busy", "true");
     var loading = body.querySelector("[data-dialog-loading]");
     if (loading) {
       // Opened again after a failure: try again.
-      loading.removeAttribute("role");
+      loading.setAttribute("role", "status");
       loading.textContent = loading.dataset.loadingText;
     }
     htmx.ajax("GET", body.dataset.fieldsUrl, { source: body, target: body, swap: "innerHTML" });
@@ -136,10 +137,18 @@
     var body = event.detail.elt;
     if (!body || !body.dataset || !body.dataset.fieldsUrl || !body.dataset.loading) return;
     delete body.dataset.loading;
+    body.removeAttribute("aria-busy");
     // By its status, not htmx's "successful": the product's error answers are
     // swapped (into the message area, behind the dialog).
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status >= 200 && status < 300) return;
+    if (status >= 200 && status < 300) {
+      // Loaded at last: the failure said in the message area is over.
+      var messages = document.getElementById("messages");
+      if (body.dataset.failed && messages) messages.replaceChildren();
+      delete body.dataset.failed;
+      return;
+    }
+    body.dataset.failed = "1";
     var loading = body.querySelector("[data-dialog-loading]");
     if (!loading) return;
     loading.textContent = loading.dataset.errorText.replace("%(status)s", String(status || "—"));
@@ -151,7 +160,9 @@
     var opener = event.target.closest("[data-open-dialog]");
     if (opener) {
       var dialog = document.getElementById(opener.dataset.openDialog);
-      if (!dialog || typeof dialog.showModal !== "function") return; // the form's own page
+      // Without dialogs, or without htmx to load their fields: the form's own page.
+      if (!dialog || typeof dialog.showModal !== "function") return;
+      if (fieldsOf(dialog) && !window.htmx) return;
       event.preventDefault();
       if (opener.disabled || dialog.open) return;
       var submit = dialog.querySelector("[data-dialog-submit]");
@@ -251,7 +262,10 @@
     if (!body || body.dataset.loaded || body.querySelector("[data-dialog-loading]")) return;
     // The fields, first loaded: the dialog can be sent, and its first field has
     // the focus, as it would have had if the fields had been there at opening.
+    // The dates it pre-fills count from the day the fields were made for.
     body.dataset.loaded = "1";
+    var today = body.querySelector("[data-fields-today]");
+    if (today) dialog.dataset.today = today.dataset.fieldsToday;
     dialog.querySelectorAll("[data-dialog-submit]").forEach(function (button) {
       button.disabled = false;
     });

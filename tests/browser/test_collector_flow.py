@@ -255,11 +255,18 @@ def test_a_dialog_whose_form_cannot_load_says_so_and_sends_nothing(page: Page, o
     assert_accessible(page)
     change.get_by_role("button", name="Cancel").click()
     expect(change).to_be_hidden()
-    # Given back, the dialog loads its form when opened again.
+    # Given back, the dialog loads its form when opened again; the failure said
+    # behind the dialog is cleared, and the day its dates count from is the
+    # server's (a page left open since yesterday).
+    expect(page.locator("#messages")).to_contain_text("not allowed")
     olivia.groups.add(Group.objects.get(name=OFFICERS))
+    today = page.locator("#change-status-dialog").get_attribute("data-today")
+    page.locator("#change-status-dialog").evaluate("dialog => dialog.dataset.today = '2001-01-01'")
     page.get_by_role("button", name="Change status…").click()
     expect(change.get_by_label("Status")).to_be_focused()
     expect(change.get_by_role("button", name="Apply")).to_be_enabled()
+    expect(page.locator("#messages")).to_be_empty()
+    expect(change).to_have_attribute("data-today", today)
     assert database_state() == before
 
 

@@ -25,6 +25,7 @@ from collections_app.models import (
     StatusChange,
 )
 from collections_app.services import apply_quick_promise
+from collections_app.services.actions import reschedule_action
 from collections_app.services.promise_evaluation import (
     evaluate_promises,
     next_working_day,
@@ -205,6 +206,21 @@ class TestDailyEvaluation:
         assert ActionEvent.objects.get(action=follow_up).note == follow_up.outcome
         assert list(Action.objects.open()) == [callback]
         assert report.follow_ups_closed == 1
+
+    def test_a_follow_up_worked_on_since_stays_open(self, promise, officer):
+        follow_up = promise.follow_up
+        with time_machine.travel(PROMISED_AT, tick=False):
+            reschedule_action(
+                action=follow_up, due_date=follow_up.due_date + datetime.timedelta(1), user=officer
+            )
+        report = _evaluate(paris(2026, 12, 6, 1, 0))
+        assert (report.broken, report.callbacks, report.follow_ups_closed) == (1, 1, 0)
+        assert follow_up in Action.objects.open()
+
+    def test_an_action_typed_by_hand_stays_open(self, promise):
+        Action.objects.filter(pk=promise.follow_up_id).update(template=None)
+        assert _evaluate(paris(2026, 12, 6, 1, 0)).follow_ups_closed == 0
+        assert promise.follow_up in Action.objects.open()
 
     def test_a_follow_up_shared_with_a_promise_still_open_stays_open(self, promise, officer):
         # Another currency of the same quick promise, dated later: still open.

@@ -239,4 +239,5 @@ def test_the_same_new_action_form_sent_twice_at_once_creates_one_action(same_ite
     action = Action.objects.get()
     assert errors[0].action == action
     assert action.form_key == key
-    assert "was already created from this form" in errors[0].text
+    assert "already created" in errors[0].text
+    assert errors[0].same is same_items  # on other items, what was sent differs

@@ -425,12 +425,35 @@ class TestNewAction:
             officer_client.get(second["Location"]),
             "was already created from this form: nothing more was done.",
         )
+        # Sent again changed (the officer thought the first had failed): still one
+        # action, and the answer says what was kept and that the change was not.
+        changed = officer_client.post(
+            action_url(customer), {**data, "action-title": "Call again about it"}
+        )
+        assert changed.status_code == 302
+        assertContains(
+            officer_client.get(changed["Location"]),
+            "This form had already created “Send the statement”, due 05/12/2026; what was "
+            "sent again was not saved.",
+        )
+        assert Action.objects.count() == 1
         # Another form (another key) is another action.
         officer_client.post(
             action_url(customer),
             self.data(items, officer, **{"action-form_key": str(uuid.uuid4())}),
         )
         assert Action.objects.count() == 2
+
+    def test_a_damaged_form_key_is_refused_with_a_message(
+        self, officer_client, officer, customer, items
+    ):
+        response = officer_client.post(
+            action_url(customer), self.data(items, officer, **{"action-form_key": "x"})
+        )
+        assertContains(
+            response, "This form is damaged: close it and open it again.", status_code=422
+        )
+        assert not Action.objects.exists()
 
     def test_the_forms_own_page(self, officer_client, customer, items):
         response = officer_client.post(
