@@ -34,6 +34,23 @@ def test_money_is_floatformat_2g(language, amount, settings):
         assert money(amount) == floatformat(amount, "2g")
 
 
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (Decimal("150000.00"), "JPY", "150,000"),
+        (Decimal("-2500.00"), "KRW", "-2,500"),
+        (Decimal("0.00"), "JPY", "0"),
+        # A figure with decimals in a currency without them is shown as it is.
+        (Decimal("150000.50"), "JPY", "150,000.50"),
+        (Decimal("150000.00"), "EUR", "150,000.00"),
+        (Decimal("150000.00"), "", "150,000.00"),
+    ],
+)
+def test_money_of_a_currency_without_minor_units(amount, currency, shown):
+    with translation.override("en-gb"):
+        assert money(amount, currency) == shown
+
+
 @pytest.mark.parametrize("language", ["en-gb", "fr", "de"])
 @pytest.mark.parametrize(
     "value",

@@ -18,6 +18,14 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
+#: Currencies without minor units (ISO 4217, "minor unit" 0): their amounts show
+#: no decimals ("150,000 JPY"). Currencies with three (BHD, KWD…) show two, as the
+#: ledger stores amounts with two decimals.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+     "VND", "VUV", "XAF", "XOF", "XPF"}
+)  # fmt: skip
+
 #: Django date-format characters that strftime writes the same way.
 _STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
 
@@ -28,13 +36,16 @@ def _separators(language: str | None) -> tuple[str, str]:
 
 
 @register.filter(is_safe=True)
-def money(value) -> str:
-    """An amount with two decimals and the locale's separators ("1,234.50")."""
+def money(value, currency: str = "") -> str:
+    """An amount with two decimals and the locale's separators ("1,234.50");
+    none for a currency without minor units ("150,000" yen), unless the amount
+    has some (a wrong figure is shown as it is, never rounded)."""
     if value in (None, ""):
         return ""
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value))
-        text = f"{number:,.2f}"
+        whole = currency in ZERO_DECIMAL_CURRENCIES and number == number.to_integral_value()
+        text = f"{number:,.0f}" if whole else f"{number:,.2f}"
     except (ArithmeticError, ValueError, TypeError):
         return ""
     decimal_separator, thousand_separator = _separators(get_language())

@@ -21,6 +21,7 @@ from collections_app.forms import StatementFilterForm
 from collections_app.models import ItemStatus, QuickPromisePreference
 from collections_app.selectors import STATEMENT_SORTS, account_statement, promisable_item_ids
 from collections_app.services import QuickPromiseError, apply_quick_promise
+from collections_app.templatetags.ledger_format import ZERO_DECIMAL_CURRENCIES
 from customers.models import Customer
 
 TEMPLATE = "collections_app/reminders.html"
@@ -89,6 +90,8 @@ def render_statement(
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     context.update(
         today=today,
+        # Amounts in these show no decimals; the selection total too (statement.js).
+        whole_currencies=" ".join(sorted(ZERO_DECIMAL_CURRENCIES)),
         preference=preference,
         quick_promise_date=preference.promise_date(today) if preference.is_configured else None,
         can_promise=request.user.has_perm("collections_app.apply_quick_promise"),

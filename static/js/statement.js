@@ -45,9 +45,17 @@
 
   function formatAmounts(byCurrency) {
     var lang = document.documentElement.lang || undefined;
-    var format = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     return Object.keys(byCurrency).sort().map(function (currency) {
-      return format.format(byCurrency[currency] / 100) + " " + currency;
+      var total = byCurrency[currency];
+      // As the server shows amounts: no decimals for a currency without minor
+      // units, unless the total has some.
+      var whole = (statementForm().dataset.wholeCurrencies || "").split(" ");
+      var digits = whole.indexOf(currency) >= 0 && total % 100 === 0 ? 0 : 2;
+      var format = new Intl.NumberFormat(lang, {
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      });
+      return format.format(total / 100) + " " + currency;
     }).join(" + ");
   }
 

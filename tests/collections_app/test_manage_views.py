@@ -50,6 +50,7 @@ class TestPreferences:
             page,
             "Quick Promise preferences saved: status “Promise to pay”, promised payment date D+3.",
         )
+        assertContains(page, "by Ada Admin).")  # the name, as every other page shows people
         selected = [option["value"] for option in elements(page.content, "option", selected=None)]
         # The two choices, and "None" for the broken promise status (promise tracking).
         assert sorted(selected) == sorted([str(status.pk), "3", ""])

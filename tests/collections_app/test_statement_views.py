@@ -401,3 +401,15 @@ class TestStalePages:
         assertContains(response, "settings changed since this page was shown", status_code=422)
         assertContains(response, "D+5", status_code=422)
         assert database_state() == before
+
+
+def test_yen_amounts_show_no_decimals(officer_client):
+    customer = CustomerFactory(currency="JPY")
+    OpenItemFactory(customer=customer, number="INV-JP", amount=Decimal("150000"), currency="JPY")
+    response = officer_client.get(reminders_url(customer))
+    assertContains(response, '<td class="num">150,000</td>')
+    assertNotContains(response, "150,000.00")
+    # The selection total is written by the script the same way.
+    form = element(response.content, "form", id="statement-form")
+    assert "JPY" in form["data-whole-currencies"].split()
+    assert "EUR" not in form["data-whole-currencies"].split()
