@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup demo run worker test lint format audit loadtest bench clean
+.PHONY: setup demo run worker test lint format audit loadtest bench messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (see .python-version); found " + sys.version)'
@@ -58,6 +58,12 @@ loadtest: setup
 ## minutes on 2 cores; BENCH_ARGS="--quick" for a small run of about two.
 bench: setup
 	$(BIN)/python -m tooling.bench $(BENCH_ARGS)
+
+## The French catalogue: new texts added (to translate in locale/fr/LC_MESSAGES/
+## django.po), then compiled. Needs GNU gettext.
+messages: setup
+	$(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=tooling
+	$(BIN)/python manage.py compilemessages -l fr --ignore=.venv
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,6 +3,8 @@ move the focus with the keyboard, save a screenshot."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +62,17 @@ def new_context(browser: Browser, watch: Watch, **options) -> BrowserContext:
         ),
     )
     return context
+
+
+@contextmanager
+def page_of_its_own(browser: Browser, watch: Watch, base_url: str, **options) -> Iterator[Page]:
+    """A page in a browser profile of its own (another screen size, another
+    language), closed afterwards."""
+    context = new_context(browser, watch, base_url=base_url, **options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def sign_in(page: Page, user, *, path: str = "/accounts/login/") -> None:

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from collections_app.models import OpenItem
-from tests.browser.helpers import assert_accessible, new_context, sign_in
+from tests.browser.helpers import assert_accessible, page_of_its_own, sign_in
 from tests.browser.ledger import ledger, officer
 from tests.factories import OpenItemFactory
 
@@ -76,11 +76,10 @@ def test_selection_and_quick_promise_stay_in_view_on_a_long_statement(page: Page
 
 @pytest.fixture
 def tablet(browser: Browser, watch, live_server):
-    context = new_context(
-        browser, watch, base_url=live_server.url, viewport={"width": 768, "height": 1024}
-    )
-    yield context.new_page()
-    context.close()
+    with page_of_its_own(
+        browser, watch, live_server.url, viewport={"width": 768, "height": 1024}
+    ) as page:
+        yield page
 
 
 def test_usable_768_pixels_wide(tablet: Page):
