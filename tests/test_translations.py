@@ -106,3 +106,26 @@ def test_a_french_browser_gets_the_french_interface(officer_client):
     response = officer_client.get(reverse("collections:my-actions"), HTTP_ACCEPT_LANGUAGE="en")
     assertContains(response, '<html lang="en-gb">')
     assertContains(response, "My actions")
+
+
+def test_the_language_chosen_in_the_footer_sticks(client, officer):
+    # On the sign-in page already, before anybody is signed in.
+    login = reverse("login")
+    page = client.get(login)
+    assertContains(page, f'<input type="hidden" name="next" value="{login}">')
+    response = client.post(reverse("set_language"), {"language": "fr", "next": login})
+    assert (response.status_code, response["Location"]) == (302, login)
+    assertContains(client.get(login), "Nom d’utilisateur")
+    client.force_login(officer)
+    actions = reverse("collections:my-actions")
+    assertContains(client.get(actions, HTTP_ACCEPT_LANGUAGE="en"), "Mes actions")
+    client.post(reverse("set_language"), {"language": "en-gb", "next": actions})
+    assertContains(client.get(actions, HTTP_ACCEPT_LANGUAGE="fr"), "My actions")
+
+
+def test_the_language_form_never_leads_off_the_site(officer_client):
+    response = officer_client.post(
+        reverse("set_language"), {"language": "fr", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert not response["Location"].startswith("https://evil.example")

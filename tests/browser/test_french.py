@@ -52,3 +52,9 @@ def test_quick_promise_in_french(french: Page):
     page.get_by_role("link", name="Mes actions").click()
     expect(page.get_by_role("heading", name="Mes actions")).to_be_visible()
     assert_accessible(page)
+
+    # Back to English from the footer, on the same page.
+    page.get_by_label("Langue").select_option(label="British English")
+    page.get_by_role("button", name="Changer de langue").click()
+    expect(page.get_by_role("heading", name="My actions")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "en-gb"

@@ -52,8 +52,9 @@ class TestPreferences:
         )
         assertContains(page, "by Ada Admin).")  # the name, as every other page shows people
         selected = [option["value"] for option in elements(page.content, "option", selected=None)]
-        # The two choices, and "None" for the broken promise status (promise tracking).
-        assert sorted(selected) == sorted([str(status.pk), "3", ""])
+        # The two choices, "None" for the broken promise status (promise tracking),
+        # and the footer's language.
+        assert sorted(selected) == sorted([str(status.pk), "3", "", "en-gb"])
         assert QuickPromisePreference.objects.count() == 1
 
     @pytest.mark.parametrize(
