@@ -22,6 +22,7 @@ from collections_app.models import (
     PromiseItem,
     StatusChange,
 )
+from collections_app.services.balances import compact_item_balances
 from customers.models import Customer, CustomerComment
 
 
@@ -78,3 +79,5 @@ def shift_ledger(*, days: int) -> None:
         values = {name: _ShiftDate(name, days) for name in dates}
         values |= {name: F(name) + delta for name in stamps}
         model.objects.update(**values)
+    # The items' balances followed the due dates (triggers), a row per change.
+    compact_item_balances()

@@ -14,6 +14,7 @@ from django.tasks import task
 from django.tasks.base import TaskResultStatus
 from django.utils import timezone
 
+from collections_app.services.balances import compact_item_balances
 from collections_app.services.promise_evaluation import evaluate_promises
 
 #: When the daily run starts, in the business time zone (after midnight: the
@@ -23,12 +24,13 @@ DAILY_AT = datetime.time(0, 30)
 
 @task()
 def evaluate_promises_task(*, schedule_next: bool = True) -> dict[str, int]:
-    """Evaluate the promises past their grace period; then, unless told not to,
-    make sure tomorrow's run is queued."""
+    """Evaluate the promises past their grace period and fold the items' running
+    balances; then, unless told not to, make sure tomorrow's run is queued."""
     report = evaluate_promises()
+    folded = compact_item_balances()
     if schedule_next:
         schedule_daily_evaluation()
-    return report.as_dict()
+    return {**report.as_dict(), "balance_rows_folded": folded}
 
 
 def next_run(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -33,6 +33,41 @@ def database_state() -> dict[str, tuple[int, str]]:
     return state
 
 
+_BALANCE_GROUPS = (
+    "SELECT customer_id, currency, due_date, document_type, is_debit, sum(n), sum(amount) "
+    "FROM ({rows}) AS r GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 OR sum(amount) <> 0 "
+    "ORDER BY 1, 2, 3, 4, 5"
+)
+
+
+def balance_groups() -> tuple[list[tuple], list[tuple]]:
+    """Every group of outstanding items (customer, currency, due date, type,
+    sign) with its count and open amount: summed from the items, and from the
+    running balances PostgreSQL keeps (``ItemBalance``). They must be equal."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BALANCE_GROUPS.format(
+                rows="SELECT customer_id, currency, due_date, document_type, "
+                "open_amount > 0 AS is_debit, 1 AS n, open_amount AS amount "
+                "FROM collections_app_openitem WHERE open_amount <> 0"
+            )
+        )
+        from_items = cursor.fetchall()
+        cursor.execute(
+            _BALANCE_GROUPS.format(
+                rows="SELECT customer_id, currency, due_date, document_type, is_debit, "
+                "item_count AS n, open_total AS amount FROM collections_app_itembalance"
+            )
+        )
+        from_balances = cursor.fetchall()
+    return from_items, from_balances
+
+
+def assert_balances_agree() -> None:
+    from_items, from_balances = balance_groups()
+    assert from_balances == from_items
+
+
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -2,6 +2,7 @@
 importable from ``collections_app.models`` as before the split."""
 
 from collections_app.models.actions import Action, ActionEvent, ActionEventKind, ActionQuerySet
+from collections_app.models.balances import ItemBalance
 from collections_app.models.history import ChangeCause, StatusChange
 from collections_app.models.imports import ImportChange, ImportChangeKind, ImportRun
 from collections_app.models.items import (
@@ -53,6 +54,7 @@ __all__ = [
     "ImportChange",
     "ImportChangeKind",
     "ImportRun",
+    "ItemBalance",
     "ItemStatus",
     "OpenItem",
     "OpenItemQuerySet",

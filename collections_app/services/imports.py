@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from collections_app.models import ImportChange, ImportChangeKind, ImportRun, OpenItem
 from collections_app.services import imports_pg
+from collections_app.services.balances import compact_item_balances
 from collections_app.services.imports_pg import Progress
 from collections_app.services.open_items_file import (
     COLUMNS,
@@ -225,6 +226,11 @@ def _import_on_postgresql(
             _finish_run(run, report)
             if dry_run:
                 raise _Refused  # everything done, counted, and undone
+            # The rows the import's statements appended to the items' balances,
+            # folded (a snapshot closes items of customers the file leaves out).
+            compact_item_balances(
+                customer_ids=None if snapshot else imports_pg.imported_customer_ids(cursor)
+            )
             imports_pg.drop_tables(cursor)
             progress("applying", 1, 1)
     except _Refused:

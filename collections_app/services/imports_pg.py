@@ -612,6 +612,12 @@ def staged_rows(cursor) -> list[Row]:
     return [Row(*values) for values in cursor.fetchall()]
 
 
+def imported_customer_ids(cursor) -> list[int]:
+    """The customers of the rows applied (after ``apply_staged``)."""
+    cursor.execute("SELECT DISTINCT customer_id FROM import_items")
+    return [customer_id for (customer_id,) in cursor.fetchall()]
+
+
 def apply_staged(cursor, *, snapshot: bool, now, run_id: int) -> dict[str, int]:
     """Apply the valid staged rows: customers, then items, each change of an item
     logged as an ImportChange of the run. Returns the counts."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from collections_app.services.balances import compact_item_balances
 from collections_app.services.promise_evaluation import evaluate_promises
 from collections_app.tasks import evaluate_promises_task, schedule_daily_evaluation
 
@@ -41,9 +42,11 @@ class Command(BaseCommand):
             )
             return
         report = evaluate_promises()
+        folded = compact_item_balances()
         self.stdout.write(
             f"Promises evaluated: {report.kept} kept, {report.partially_kept} partially kept, "
             f"{report.broken} broken; {report.items_moved} items moved to the broken promise "
             f"status, {report.callbacks} callbacks created, {report.follow_ups_closed} "
-            "follow-ups of broken promises closed."
+            f"follow-ups of broken promises closed; {folded} rows of the items' balances "
+            "folded."
         )
