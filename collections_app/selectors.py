@@ -38,6 +38,25 @@ STATEMENT_SORTS = {
 }
 #: Rows sent at once; the next ones come as the officer scrolls (or pages).
 STATEMENT_PAGE_SIZE = 50
+#: The columns a statement row reads (templatetags/statement.py).
+_PERSON = ("username", "first_name", "last_name")
+STATEMENT_ROW_FIELDS = (
+    "customer_id",
+    "number",
+    "document_type",
+    "document_date",
+    "due_date",
+    "amount",
+    "open_amount",
+    "currency",
+    "promise_date",
+    "status_date",
+    "status_comment",
+    "status__label",
+    "status__kind",
+    *(f"status_set_by__{name}" for name in _PERSON),
+    *(f"resolver__{name}" for name in _PERSON),
+)
 
 
 @dataclass(frozen=True)
@@ -255,6 +274,9 @@ def account_statement(
     rows = list(
         matching_items(customer=customer, filters=filters, today=today)
         .select_related("status", "status_set_by", "resolver")
+        # What a row shows, and of the people only their names: less to read,
+        # to compile and to build for each of the 50 rows.
+        .only(*STATEMENT_ROW_FIELDS)
         .order_by(*STATEMENT_SORTS[sort])[start : start + STATEMENT_PAGE_SIZE + 1]
     )
     items = rows[:STATEMENT_PAGE_SIZE]

@@ -12,7 +12,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from collections_app.templatetags.ledger_format import money, short_date
+from collections_app.templatetags.ledger_format import money, short_date, whole_number
 
 AMOUNTS = [
     Decimal("0"),
@@ -32,6 +32,14 @@ def test_money_is_floatformat_2g(language, amount, settings):
     settings.USE_THOUSAND_SEPARATOR = True
     with translation.override(language):
         assert money(amount) == floatformat(amount, "2g")
+
+
+@pytest.mark.parametrize("language", ["en-gb", "fr"])
+@pytest.mark.parametrize("number", [0, 7, 999, 1000, 1234567])
+def test_whole_number_is_what_the_template_engine_shows(language, number, settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override(language):
+        assert whole_number(number) == Template("{{ n }}").render(Context({"n": number}))
 
 
 @pytest.mark.parametrize(

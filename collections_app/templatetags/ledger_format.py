@@ -58,6 +58,14 @@ def money(value, currency: str = "") -> str:
     return text
 
 
+def whole_number(value: int) -> str:
+    """A whole number with the locale's thousands separator ("1,234"), as the
+    template engine shows one."""
+    text = f"{value:,}"
+    thousand_separator = _separators(get_language())[1]
+    return text if thousand_separator == "," else text.replace(",", thousand_separator)
+
+
 @functools.cache
 def _strftime_pattern(language: str | None) -> str | None:
     """The locale's short date format as a strftime pattern, when it can be one."""

@@ -80,6 +80,9 @@ def render_statement(
         "selected": selected,
         "active_tab": "reminders",
         "more_rows_target": MORE_ROWS_TARGET,
+        # The rows link to the resolver of a dispute for those who may change it,
+        # on every page of the endless scroll.
+        "can_change_status": request.user.has_perm("collections_app.change_item_status"),
         # When this page was shown: a change made on it is refused for items that
         # somebody else changed since.
         "seen_at": timezone.now().isoformat(),
@@ -95,7 +98,6 @@ def render_statement(
         preference=preference,
         quick_promise_date=preference.promise_date(today) if preference.is_configured else None,
         can_promise=request.user.has_perm("collections_app.apply_quick_promise"),
-        can_change_status=request.user.has_perm("collections_app.change_item_status"),
         can_create_action=request.user.has_perm("collections_app.add_action"),
         fragment=fragment,
         promisable_totals=json.dumps(

@@ -13,6 +13,8 @@ from collections_app.models import Action, OpenItem, StatusChange
 from tests.factories import (
     CreditNoteFactory,
     CustomerFactory,
+    ItemStatusFactory,
+    OfficerFactory,
     OpenItemFactory,
     UserFactory,
     configure_quick_promise,
@@ -413,3 +415,26 @@ def test_yen_amounts_show_no_decimals(officer_client):
     form = element(response.content, "form", id="statement-form")
     assert "JPY" in form["data-whole-currencies"].split()
     assert "EUR" not in form["data-whole-currencies"].split()
+
+
+def test_every_value_of_a_row_is_escaped(officer_client):
+    customer = CustomerFactory()
+    status = ItemStatusFactory(label="<i>Disputed</i>", kind="dispute")
+    OpenItemFactory(
+        customer=customer,
+        number="<b>INV</b>",
+        status=status,
+        status_comment='<script>alert("x")</script>',
+        status_set_by=OfficerFactory(first_name="<em>Eve</em>", last_name=""),
+    )
+    response = officer_client.get(reminders_url(customer))
+    html = response.content.decode()
+    for raw in ("<b>INV</b>", "<i>Disputed</i>", '<script>alert("x")</script>', "<em>Eve</em>"):
+        assert raw not in html
+    for escaped in (
+        "&lt;b&gt;INV&lt;/b&gt;",
+        "&lt;i&gt;Disputed&lt;/i&gt;",
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;",
+        "&lt;em&gt;Eve&lt;/em&gt;",
+    ):
+        assert escaped in html

@@ -1,0 +1,122 @@
+"""The rows of the account statement, built in Python.
+
+A statement page sends 50 rows of twelve cells. Through the template engine
+each row costs about 150 µs (some forty variable lookups, filters and tags), two
+thirds of the page; built here, escaped as the template would, about a tenth of
+that. Django's admin builds its change-list rows the same way
+(``admin_list.items_for_result``). The markup is what the template wrote; the
+template keeps the table around the rows (reminders.html, partial ``rows``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from collections_app.models import OpenItem, StatusKind
+from collections_app.templatetags.ledger_format import money, short_date, whole_number
+
+register = template.Library()
+
+
+def _person(user) -> str:
+    return escape(user.get_full_name() or user.get_username())
+
+
+def _status_cell(item: OpenItem, *, customer_pk: int, can_change_status: bool) -> str:
+    status = item.status
+    if status is None:
+        return ""
+    parts = [f'<span class="badge badge-{escape(status.kind)}">{escape(status.label)}</span>']
+    if item.status_set_by is not None:
+        when = (
+            f"{short_date(item.status_date)} · "
+            if item.status_date and status.kind != StatusKind.PROMISE
+            else ""
+        )
+        parts.append(f'<span class="status-meta">{when}{_person(item.status_set_by)}</span>')
+    if status.kind == StatusKind.DISPUTE:
+        resolver = _person(item.resolver) if item.resolver is not None else escape(_("none"))
+        change = ""
+        if can_change_status:
+            url = reverse("collections:item-resolver", args=[customer_pk, item.pk])
+            hidden = escape(_("the resolver of %(number)s") % {"number": item.number})
+            change = (
+                f' · <a href="{escape(url)}">{escape(_("change"))}'
+                f'<span class="visually-hidden"> {hidden}</span></a>'
+            )
+        label = escape(_("Resolver:"))
+        parts.append(f'<span class="status-meta">{label} {resolver}{change}</span>')
+    return "".join(parts)
+
+
+def statement_row(
+    item: OpenItem, *, customer_pk: int, selected: frozenset[str], can_change_status: bool
+) -> str:
+    """One row. ``item`` carries what the statement selector adds: ``type_label``,
+    ``overdue_days`` and ``is_broken_promise``."""
+    pk = str(item.pk)
+    number = escape(item.number)
+    currency = escape(item.currency)
+    classes = " ".join(
+        name
+        for name, wanted in (
+            ("is-overdue", item.overdue_days),
+            ("is-broken", item.is_broken_promise),
+            ("is-credit", not item.is_debit),
+        )
+        if wanted
+    )
+    overdue = f' <span class="overdue">{whole_number(item.overdue_days)}</span>'
+    promise = short_date(item.promise_date) if item.promise_date else ""
+    if item.is_broken_promise:
+        promise += f' <span class="badge badge-broken">{escape(_("Broken"))}</span>'
+    return (
+        f'<tr class="{classes}">'
+        f'<td class="select"><input type="checkbox" name="items" value="{pk}" id="item-{pk}" '
+        f'data-amount="{item.open_amount}" data-currency="{currency}"'
+        f"{'' if item.is_debit else ' disabled aria-describedby="credit-note"'}"
+        f"{' checked' if pk in selected else ''}></td>"
+        f'<th scope="row"><label for="item-{pk}">{number}</label></th>'
+        f"<td>{escape(item.type_label)}</td>"
+        f"<td>{short_date(item.document_date)}</td>"
+        f"<td>{short_date(item.due_date)}</td>"
+        f'<td class="num">{overdue if item.overdue_days else ""}</td>'
+        f'<td class="num">{money(item.amount, item.currency)}</td>'
+        f'<td class="num{" overdue" if item.overdue_days else ""}">'
+        f"{money(item.open_amount, item.currency)}</td>"
+        f"<td>{currency}</td>"
+        f'<td class="status-cell">'
+        f"{_status_cell(item, customer_pk=customer_pk, can_change_status=can_change_status)}</td>"
+        f"<td>{promise}</td>"
+        f'<td class="comment-cell">{escape(item.status_comment)}</td>'
+        "</tr>\n"
+    )
+
+
+@register.simple_tag
+def statement_rows(
+    items: Iterable[OpenItem],
+    *,
+    customer_pk: int,
+    selected: frozenset[str] = frozenset(),
+    can_change_status: bool = False,
+) -> SafeString:
+    """Every row of a page of the statement (every value escaped)."""
+    # Each value is escaped in statement_row.
+    return mark_safe(
+        "".join(
+            statement_row(
+                item,
+                customer_pk=customer_pk,
+                selected=selected,
+                can_change_status=can_change_status,
+            )
+            for item in items
+        )
+    )
