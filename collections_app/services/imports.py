@@ -341,6 +341,8 @@ def _update_items(
         item.updated_at = now
         changed.append(item)
     if changed:
+        # In id order, the order the services lock items in.
+        changed.sort(key=lambda item: item.pk)
         OpenItem.objects.bulk_update(
             changed, [*_ITEM_FIELDS, "closed_at", "updated_at"], batch_size=_BATCH
         )

@@ -612,6 +612,14 @@ def staged_rows(cursor) -> list[Row]:
     return [Row(*values) for values in cursor.fetchall()]
 
 
+#: An item whose row in the file says something else than the ledger.
+_CHANGED = (
+    "(o.document_type, o.document_date, o.due_date, o.amount, o.open_amount, o.currency) "
+    "IS DISTINCT FROM (i.document_type, i.document_date, i.due_date, i.amount, i.open_amount, "
+    "i.currency)"
+)
+
+
 def imported_customer_ids(cursor) -> list[int]:
     """The customers of the rows applied (after ``apply_staged``)."""
     cursor.execute("SELECT DISTINCT customer_id FROM import_items")
@@ -644,15 +652,26 @@ def apply_staged(cursor, *, snapshot: bool, now, run_id: int) -> dict[str, int]:
         "FROM import_rows r JOIN customers_customer c ON c.code = r.customer_code"
     )
     cursor.execute("ANALYZE import_items")
-    # Changed items: one statement. The old amounts are read before the update, so
-    # that each change is logged with what it was (paid in full, reopened, a new
-    # amount, or other details).
+    if snapshot:
+        # Every row the import changes, locked at once in id order before any is
+        # written: the order Quick Promise and the other services lock items in,
+        # so that an officer's write and the import queue up instead of each
+        # holding a row the other waits for (a deadlock). Without a snapshot the
+        # changed rows are the only ones, locked the same way just below.
+        cursor.execute(
+            "SELECT o.id FROM collections_app_openitem o LEFT JOIN import_items i "
+            "ON i.customer_id = o.customer_id AND i.number = o.number "
+            f"WHERE CASE WHEN i.number IS NULL THEN o.open_amount <> 0 ELSE {_CHANGED} END "
+            "ORDER BY o.id FOR UPDATE OF o"
+        )
+    # Changed items: one statement, locking them in id order (see above). The old
+    # amounts are read before the update, so that each change is logged with what
+    # it was (paid in full, reopened, a new amount, or other details).
     cursor.execute(
-        "WITH changed AS (SELECT o.id, o.open_amount AS was_open, o.amount AS was_amount, i.* "
-        "FROM collections_app_openitem o JOIN import_items i ON o.customer_id = i.customer_id "
-        "AND o.number = i.number WHERE (o.document_type, o.document_date, o.due_date, "
-        "o.amount, o.open_amount, o.currency) IS DISTINCT FROM (i.document_type, "
-        "i.document_date, i.due_date, i.amount, i.open_amount, i.currency) FOR UPDATE OF o), "
+        "WITH changed AS MATERIALIZED (SELECT o.id, o.open_amount AS was_open, "
+        "o.amount AS was_amount, i.* FROM collections_app_openitem o JOIN import_items i "
+        f"ON o.customer_id = i.customer_id AND o.number = i.number WHERE {_CHANGED} "
+        "ORDER BY o.id FOR UPDATE OF o), "
         "updated AS (UPDATE collections_app_openitem o SET document_type = c.document_type, "
         "document_date = c.document_date, due_date = c.due_date, amount = c.amount, "
         "open_amount = c.open_amount, currency = c.currency, closed_at = CASE WHEN "
@@ -691,7 +710,7 @@ def apply_staged(cursor, *, snapshot: bool, now, run_id: int) -> dict[str, int]:
         cursor.execute(
             "WITH gone AS (SELECT o.id, o.open_amount FROM collections_app_openitem o WHERE "
             "o.open_amount <> 0 AND NOT EXISTS (SELECT 1 FROM import_items i WHERE "
-            "i.customer_id = o.customer_id AND i.number = o.number) FOR UPDATE), "
+            "i.customer_id = o.customer_id AND i.number = o.number) ORDER BY o.id FOR UPDATE), "
             "closed AS (UPDATE collections_app_openitem o SET open_amount = 0, closed_at = "
             "%(now)s, updated_at = %(now)s FROM gone g WHERE o.id = g.id RETURNING o.id, "
             "g.open_amount AS was_open) "

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
@@ -211,6 +212,69 @@ def test_an_item_paid_by_an_import_meanwhile_is_not_promised():
     assert unpaid.status is None  # all or nothing: the other item was not promised
     assert not StatusChange.objects.exists()
     assert not Action.objects.exists()
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
+def test_an_import_and_a_quick_promise_at_once_queue_up_instead_of_deadlocking(snapshot):
+    """The import locks the rows it changes in id order, as Quick Promise does.
+    A colleague holds the middle item; the import (its file in the reverse order
+    of the ids) takes what it can and waits there; a quick promise on the first
+    and the last item then waits too. Locking in the file's order, the import
+    would hold the last item while the quick promise held the first: a deadlock
+    once the middle item is let go."""
+    customer = CustomerFactory(code="C001", name="Acme")
+    # Enough items for PostgreSQL to plan the import as it does on a real ledger.
+    items = OpenItem.objects.bulk_create(
+        OpenItemFactory.build(customer=customer, number=f"INV-{n:05d}", amount=Decimal("100"))
+        for n in range(5000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE collections_app_openitem")
+    configure_quick_promise()
+    officer = OfficerFactory()
+    lines = [
+        "customer_code,customer_name,document_type,number,document_date,due_date,amount,"
+        "open_amount,currency",
+        *(
+            f"C001,Acme,invoice,{item.number},2026-10-01,2026-10-31,100.00,90.00,EUR"
+            for item in reversed(items)
+        ),
+    ]
+    file = io.BytesIO(("\n".join(lines) + "\n").encode())
+    middle = items[len(items) // 2]
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_middle_item():
+        with transaction.atomic():
+            OpenItem.objects.select_for_update().get(pk=middle.pk)
+            held.set()
+            assert release.wait(30)
+
+    holder, held_outcome = start(hold_the_middle_item, name="colleague")
+    assert held.wait(20)
+    importer, import_outcome = start(
+        lambda: import_open_items(stream=file, file_name="open-items.csv", snapshot=snapshot),
+        name="import",
+    )
+    wait_for_lock_waiters(1)
+    promiser, promise_outcome = start(
+        lambda: apply_quick_promise(
+            customer=customer, item_ids=[items[0].pk, items[-1].pk], user=officer
+        ),
+        name="promise",
+    )
+    wait_for_lock_waiters(2)
+    release.set()
+    for thread in (holder, importer, promiser):
+        thread.join(30)
+        assert not thread.is_alive()
+
+    assert (held_outcome.error, import_outcome.error, promise_outcome.error) == (None,) * 3
+    assert import_outcome.result.updated == len(items)
+    promised = OpenItem.objects.filter(pk__in=[items[0].pk, items[-1].pk])
+    assert {(item.open_amount, item.promise_date is not None) for item in promised} == {
+        (Decimal("90.00"), True)
+    }
 
 
 def test_the_same_request_sent_twice_at_once_creates_one_follow_up():
