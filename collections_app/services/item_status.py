@@ -58,6 +58,20 @@ class StatusChangeResult:
     def summary(self) -> str:
         """What happened, in a sentence for the officer."""
         date = formats.date_format(self.status_date, "SHORT_DATE_FORMAT")
+        if not self.changed and self.action is not None:
+            return ngettext(
+                "The item already had the status “%(status)s” with this date and comment; "
+                "action “%(title)s” for %(name)s due %(date)s.",
+                "The %(count)d items already had the status “%(status)s” with this date and "
+                "comment; action “%(title)s” for %(name)s due %(date)s.",
+                len(self.items),
+            ) % {
+                "count": len(self.items),
+                "status": self.status.label,
+                "title": self.action.title,
+                "name": _name(self.action.assigned_to),
+                "date": formats.date_format(self.action.due_date, "SHORT_DATE_FORMAT"),
+            }
         if not self.changed:
             return ngettext(
                 "The item already had the status “%(status)s” with this date and comment: "
@@ -155,26 +169,30 @@ def change_item_status(
         if resolver is not None:
             resolver = internal_user(resolver, role=_("resolver"))
         items = lock_items(customer=customer, ids=ids, debit_only=current.is_promise)
-        # Not over a colleague's change made after the officer's page was shown.
-        refuse_changed_since(items, seen_at)
         state = ItemState(
             status=current, status_date=status_date, comment=comment, resolver=resolver
         )
+        # Items already in exactly this state are left alone (a retried request);
+        # the others must not have been changed by a colleague after the
+        # officer's page was shown.
+        differing = [item for item in items if state.differs(item)]
+        refuse_changed_since(differing, seen_at)
         now = timezone.now()
         created = None
-        if any(state.differs(item) for item in items):
-            if action is not None:
-                created = insert_action(
-                    customer=customer, draft=action, items=items, user=user, at=now
-                )
-            elif current.action_template is not None:
-                created = insert_action(
-                    customer=customer,
-                    draft=_follow_up(customer=customer, status=current, state=state, user=user),
-                    items=items,
-                    user=user,
-                    at=now,
-                )
+        # A specific action asked for is created on every selected item, even when
+        # their status is already the one given (the form's key makes a retried
+        # request find it instead); the status's own follow-up only for the items
+        # it now applies to.
+        if action is not None and (differing or action.form_key is not None):
+            created = insert_action(customer=customer, draft=action, items=items, user=user, at=now)
+        elif differing and action is None and current.action_template is not None:
+            created = insert_action(
+                customer=customer,
+                draft=_follow_up(customer=customer, status=current, state=state, user=user),
+                items=differing,
+                user=user,
+                at=now,
+            )
         changed = write_item_state(
             items=items,
             state=state,
@@ -187,7 +205,7 @@ def change_item_status(
             # A promise to pay, as a record to be kept or broken.
             record_promises(
                 customer=customer,
-                items=items,
+                items=changed,
                 promised_date=status_date,
                 source=PromiseSource.STATUS_CHANGE,
                 user=user,

@@ -42,8 +42,6 @@ from django.utils.translation import gettext as _
 
 from collections_app.models import (
     Action,
-    ActionEvent,
-    ActionEventKind,
     ActionType,
     ChangeCause,
     ImportChange,
@@ -55,6 +53,7 @@ from collections_app.models import (
     PromiseState,
     QuickPromisePreference,
 )
+from collections_app.services.follow_ups import close_actions, untouched_follow_ups_of
 from collections_app.services.item_state import set_item_state
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -241,25 +240,9 @@ def _finalise(promises, *, at: datetime.datetime, preference) -> EvaluationRepor
 def _close_broken_follow_ups(broken, *, at: datetime.datetime) -> int:
     """The follow-ups of broken promises that their status's template scheduled
     ("check the payment arrived") close themselves: it did not arrive, and the
-    callback is the next step. Left open: an action typed by hand (no template),
-    one an officer rescheduled or reassigned since, and one shared with a
-    promise still open (another currency of the same quick promise)."""
-    still_open = PaymentPromise.objects.filter(follow_up=OuterRef("pk"), state=PromiseState.OPEN)
-    worked_on = ActionEvent.objects.filter(action=OuterRef("pk"))
-    closing = list(
-        Action.objects.open()
-        .filter(pk__in=Subquery(broken.exclude(follow_up=None).values("follow_up_id")))
-        .exclude(template=None)
-        .exclude(Exists(still_open))
-        .exclude(Exists(worked_on))
-        .select_for_update(of=("self",))
-        .order_by("pk")
-        .values_list("pk", "customer_id")
-    )
-    if not closing:
-        return 0
+    callback is the next step (``untouched_follow_ups_of`` says which)."""
     note = _("Closed automatically: the promise was broken, a callback replaces this follow-up.")
-    return _close_actions(closing, at=at, note=note)
+    return close_actions(untouched_follow_ups_of(broken), at=at, note=note)
 
 
 def _lock_items_of(promises) -> int:
@@ -396,21 +379,4 @@ def close_paid_follow_ups(*, item_ids, at: datetime.datetime, run: ImportRun | N
         if run is not None
         else _("Closed automatically: every item was paid.")
     )
-    return _close_actions(closing, at=at, note=note)
-
-
-def _close_actions(closing: list[tuple[int, int]], *, at: datetime.datetime, note: str) -> int:
-    """Mark these locked actions (id, customer id) done by the product itself,
-    with ``note`` as their outcome and in their trail."""
-    ActionEvent.objects.bulk_create(
-        [
-            ActionEvent(
-                action_id=pk, customer_id=customer_id, kind=ActionEventKind.DONE, at=at, note=note
-            )
-            for pk, customer_id in closing
-        ]
-    )
-    Action.objects.filter(pk__any_of=[pk for pk, _customer in closing]).update(
-        done_at=at, outcome=note
-    )
-    return len(closing)
+    return close_actions(closing, at=at, note=note)

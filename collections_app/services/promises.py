@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from collections_app.models import (
     Action,
@@ -43,6 +44,7 @@ from collections_app.models import (
 )
 from collections_app.services.dates import too_far_ahead
 from collections_app.services.errors import ServiceError
+from collections_app.services.follow_ups import close_actions, untouched_follow_ups_of
 from collections_app.services.selection import lock_items, parse_item_ids
 from customers.models import Customer
 
@@ -135,7 +137,26 @@ def release_items(
         amount=Coalesce(_line_sum(active, "amount"), F("amount")),
         paid_amount=Coalesce(_line_sum(active, "paid_amount"), F("paid_amount")),
     )
+    # A promise left with none of its items has no use for its follow-up ("check
+    # the payment arrived"): the new promise has its own, or the items are now
+    # followed another way (a dispute…).
+    cancelled = PaymentPromise.objects.filter(
+        pk__in=Subquery(touched), state=PromiseState.CANCELLED, evaluated_at=at
+    )
+    close_actions(untouched_follow_ups_of(cancelled), at=at, note=str(_CANCELLED_NOTES[reason]))
     return released
+
+
+_CANCELLED_NOTES = {
+    ReleaseReason.SUPERSEDED: gettext_lazy(
+        "Closed automatically: its items were promised again, the new promise has its own "
+        "follow-up."
+    ),
+    ReleaseReason.WITHDRAWN: gettext_lazy(
+        "Closed automatically: its items were given another status, so the promise no longer "
+        "stands."
+    ),
+}
 
 
 def _line_sum(lines, field: str) -> Subquery:

@@ -70,7 +70,10 @@ class QuickPromiseResult:
                 self.unchanged,
             ) % {"count": self.unchanged}
         if self.action is not None:
-            text += _(", follow-up scheduled")
+            assignee = self.action.assigned_to
+            text += _(", follow-up scheduled for %(name)s") % {
+                "name": assignee.get_full_name() or assignee.get_username()
+            }
         return text + "."
 
 
@@ -143,16 +146,18 @@ def apply_quick_promise(
         # now (an import may have closed it since the page was shown), not as the
         # officer saw it.
         items = lock_items(customer=customer, ids=ids, debit_only=True, error=QuickPromiseError)
-        refuse_changed_since(items, seen_at, error=QuickPromiseError)
 
         promise_date = preference.promise_date(timezone.localdate())
-        # Items already in this very state (a repeated click, a retried request)
-        # change nothing, and when none changes there is no second follow-up.
+        # Items already in this very state (a repeated click, a retried request,
+        # a colleague who promised them the same) are left alone: no second
+        # promise, no second follow-up for them, and no "changed since" refusal
+        # for a change that is the one asked for.
         changing = [
             item
             for item in items
             if (item.status_id, item.promise_date) != (status.pk, promise_date)
         ]
+        refuse_changed_since(changing, seen_at, error=QuickPromiseError)
         action = None
         now = timezone.now()
         if changing and status.action_template is not None:
@@ -160,7 +165,7 @@ def apply_quick_promise(
                 customer=customer,
                 template=status.action_template,
                 due_date=promise_date,
-                item_ids=[item.pk for item in items],
+                item_ids=[item.pk for item in changing],
                 user=user,
                 at=now,
             )
@@ -178,7 +183,7 @@ def apply_quick_promise(
         promises = (
             record_promises(
                 customer=customer,
-                items=items,
+                items=changing,
                 promised_date=promise_date,
                 source=PromiseSource.QUICK_PROMISE,
                 user=user,

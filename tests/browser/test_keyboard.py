@@ -66,7 +66,9 @@ def test_the_officer_flow_without_a_mouse(page: Page):
     keyboard.press("Enter")
 
     messages = page.locator("#messages")
-    expect(messages).to_have_text("2 items promised for 07/12/2026, follow-up scheduled.")
+    expect(messages).to_have_text(
+        "2 items promised for 07/12/2026, follow-up scheduled for Olivia Martin."
+    )
     # The focus is not lost with the swapped-out button: it is on the message.
     expect(messages).to_be_focused()
     assert_focus_visible(page)

@@ -70,7 +70,7 @@ def test_selection_and_quick_promise_stay_in_view_on_a_long_statement(page: Page
 
     button.click()
     expect(page.locator("#messages")).to_have_text(
-        "1 item promised for 07/12/2026, follow-up scheduled."
+        "1 item promised for 07/12/2026, follow-up scheduled for Olivia Martin."
     )
 
 
@@ -110,7 +110,7 @@ def test_usable_768_pixels_wide(tablet: Page):
     assert_in_view_and_on_top(page, page.locator("#selection-total"))
     button.click()
     expect(page.locator("#messages")).to_have_text(
-        "2 items promised for 07/12/2026, follow-up scheduled."
+        "2 items promised for 07/12/2026, follow-up scheduled for Olivia Martin."
     )
     assert_no_page_scroll_sideways(page)
 

@@ -14,7 +14,7 @@ from tests.utils import database_state
 
 pytestmark = pytest.mark.browser
 
-PROMISED = "2 items promised for 07/12/2026, follow-up scheduled."
+PROMISED = "2 items promised for 07/12/2026, follow-up scheduled for Olivia Martin."
 
 
 def open_statement(page: Page, customer) -> None:

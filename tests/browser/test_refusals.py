@@ -66,7 +66,7 @@ def test_an_item_paid_meanwhile_is_refused_with_the_statement_reloaded(statement
     # The officer tries again with what is left: it works.
     quick_promise(statement)
     expect(statement.locator("#messages")).to_have_text(
-        "1 item promised for 07/12/2026, follow-up scheduled."
+        "1 item promised for 07/12/2026, follow-up scheduled for Olivia Martin."
     )
     assert Action.objects.count() == 1
 

@@ -21,6 +21,7 @@ from collections_app.models import (
     ReleaseReason,
 )
 from collections_app.services import apply_quick_promise
+from collections_app.services.actions import reschedule_action
 from collections_app.services.item_status import change_item_status
 from collections_app.services.promises import PromiseError, record_promise_by_hand
 from tests.factories import (
@@ -136,6 +137,51 @@ def test_a_new_promise_supersedes_the_open_one_and_counts_the_level(customer, it
     assert levels == {"INV-1": 3, "INV-2": 2}
 
 
+def test_items_already_promised_so_keep_their_promise_and_follow_up(customer, items, officer):
+    configure_quick_promise(delay_days=2)
+    first = _promise(customer, items[:1], officer)
+    # The same day, the officer promises that item again with another one.
+    second = _promise(customer, items, officer)
+    assert second.changed == 1
+    first.promises[0].refresh_from_db()
+    assert first.promises[0].state == PromiseState.OPEN  # not superseded by itself
+    assert list(second.promises[0].lines.values_list("item__number", "level")) == [("INV-2", 1)]
+    assert PromiseItem.objects.get(item=items[0]).level == 1
+    # One open follow-up per item: the new one is for the item it promised.
+    assert list(second.action.items.all()) == [items[1]]
+    assert items[0].actions.filter(done_at=None).count() == 1
+
+
+def test_a_promise_left_with_no_item_closes_its_untouched_follow_up(customer, items, officer):
+    configure_quick_promise(delay_days=1)
+    first = _promise(customer, items, officer)
+    configure_quick_promise(delay_days=3)
+    second = _promise(customer, items, officer)
+    first.action.refresh_from_db()
+    assert first.action.done_at == MORNING
+    assert "promised again" in first.action.outcome
+    assert first.action.events.get().note == first.action.outcome
+    second.action.refresh_from_db()
+    assert second.action.done_at is None
+    # Partly promised again: the first promise stands for its other item, and so
+    # does its follow-up.
+    configure_quick_promise(delay_days=5)
+    third = _promise(customer, items[:1], officer)
+    second.action.refresh_from_db()
+    assert second.action.done_at is None
+    assert third.action.done_at is None
+
+
+def test_a_follow_up_worked_on_is_left_open_when_its_promise_is_replaced(customer, items, officer):
+    configure_quick_promise(delay_days=1)
+    first = _promise(customer, items, officer)
+    reschedule_action(action=first.action, due_date=datetime.date(2026, 12, 10), user=officer)
+    configure_quick_promise(delay_days=3)
+    _promise(customer, items, officer)
+    first.action.refresh_from_db()
+    assert first.action.done_at is None
+
+
 def test_an_evaluated_promise_is_not_superseded(customer, items, officer):
     configure_quick_promise(delay_days=1)
     first = _promise(customer, items, officer).promises[0]
@@ -179,6 +225,10 @@ def test_another_status_withdraws_the_items_from_their_promise(customer, items, 
     promise.refresh_from_db()
     assert promise.state == PromiseState.CANCELLED
     assert set(promise.lines.values_list("release_reason", flat=True)) == {ReleaseReason.WITHDRAWN}
+    # Its follow-up ("check the payment arrived") closes itself and says why.
+    promise.follow_up.refresh_from_db()
+    assert promise.follow_up.done_at == MORNING
+    assert "another status" in promise.follow_up.outcome
 
 
 def test_a_status_that_is_no_promise_records_none(customer, items, officer):
@@ -256,4 +306,6 @@ def _queries_superseding(count: int, officer) -> int:
 def test_superseding_takes_the_same_queries_whatever_the_number_of_items():
     officer = OfficerFactory()
     counts = {size: _queries_superseding(size, officer) for size in (1, 300)}
-    assert counts[1] == counts[300] <= 12, counts
+    # 12, and three more as the first promise, left with no item, closes its
+    # follow-up (found, its trail, closed).
+    assert counts[1] == counts[300] <= 15, counts

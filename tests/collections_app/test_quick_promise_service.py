@@ -244,7 +244,9 @@ def test_summary_says_what_happened(items, customer, officer):
         result = apply_quick_promise(
             customer=customer, item_ids=[i.pk for i in items], user=officer
         )
-    assert result.summary() == "3 items promised for 07/12/2026, follow-up scheduled."
+    assert result.summary() == (
+        "3 items promised for 07/12/2026, follow-up scheduled for Olivia Officer."
+    )
 
 
 # Refusals: each leaves the database exactly as it was.

@@ -184,7 +184,9 @@ def test_select_all_matching_promises_every_matching_item_not_only_the_loaded_on
     )
 
     assert response.status_code == 200
-    assertContains(response, "70 items promised for 05/12/2026, follow-up scheduled.")
+    assertContains(
+        response, "70 items promised for 05/12/2026, follow-up scheduled for Olivia Officer."
+    )
     promised = OpenItem.objects.filter(promise_date=datetime.date(2026, 12, 5))
     assert promised.count() == 70
     assert set(promised.values_list("number", flat=True)) == {f"INV-{n:04d}" for n in range(70)}

@@ -198,7 +198,7 @@ class TestQuickPromiseView:
         html = response.content.decode()
         assert "<html" not in html
         assert '<section id="statement"' in html
-        assert "2 items promised for 06/12/2026, follow-up scheduled." in html
+        assert "2 items promised for 06/12/2026, follow-up scheduled for Olivia Officer." in html
         assert 'hx-swap-oob="innerHTML"' in html  # the message goes to the message area
         assert preference.status.label in html
         assert "06/12/2026" in html
@@ -216,7 +216,9 @@ class TestQuickPromiseView:
         assert response.status_code == 302
         assert response["Location"] == reminders_url(customer)
         page = officer_client.get(response["Location"])
-        assertContains(page, "1 item promised for 04/12/2026, follow-up scheduled.")
+        assertContains(
+            page, "1 item promised for 04/12/2026, follow-up scheduled for Olivia Officer."
+        )
         assertContains(page, "04/12/2026")
 
     def test_sort_is_kept_after_a_promise(self, officer_client, customer, items, htmx_headers):
@@ -347,6 +349,19 @@ class TestStalePages:
             for name in ("seen_at", "expected_status", "expected_delay")
         }
         return form
+
+    def test_the_same_form_sent_again_says_it_was_already_done(
+        self, officer_client, customer, items, htmx_headers
+    ):
+        configure_quick_promise()
+        form = self._seen(officer_client, customer)
+        data = {"items": [items[0].pk, items[1].pk], **form}
+        first = officer_client.post(quick_promise_url(customer), data, headers=htmx_headers)
+        assert first.status_code == 200
+        before = database_state()
+        again = officer_client.post(quick_promise_url(customer), data, headers=htmx_headers)
+        assertContains(again, "were already promised")
+        assert database_state() == before
 
     def test_an_item_a_colleague_put_in_dispute_since_is_not_promised(
         self, officer_client, other_officer, customer, items, htmx_headers

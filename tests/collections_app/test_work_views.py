@@ -227,6 +227,35 @@ class TestChangeStatus:
         assert action.assigned_to == resolver
         assert action.items.count() == 2
 
+    def test_a_specific_action_asked_for_on_items_already_in_that_state_is_created(
+        self, officer_client, customer, items, dispute, resolver, htmx_headers
+    ):
+        officer_client.post(
+            change_url(customer), dispute_data(items, dispute, resolver), headers=htmx_headers
+        )
+        key = "0b8f3b56-8d0e-4b8e-9c39-4a1d7c5e2f10"
+        data = dispute_data(
+            items,
+            dispute,
+            resolver,
+            **{
+                "status-next_step": "action",
+                "next-action_type": "call",
+                "next-title": "Call the buyer about the price",
+                "next-due_date": "2026-12-10",
+                "next-assigned_to": resolver.pk,
+                "next-form_key": key,
+            },
+        )
+        response = officer_client.post(change_url(customer), data, headers=htmx_headers)
+        assertContains(response, "already had the status")
+        assertContains(response, "Call the buyer about the price")
+        action = Action.objects.get(title="Call the buyer about the price")
+        assert action.items.count() == 2
+        # Sent again: the form's key finds the action, no second one.
+        officer_client.post(change_url(customer), data, headers=htmx_headers)
+        assert Action.objects.filter(title="Call the buyer about the price").count() == 1
+
     def test_the_action_is_ignored_when_following_the_course(
         self, officer_client, customer, items, dispute, resolver, htmx_headers
     ):
