@@ -222,14 +222,21 @@ def _users(report: DemoReport) -> dict[str, object]:
 
 
 def import_sample(
-    invoices: list[SampleInvoice], *, cutoff: datetime.date, today: datetime.date, sample: Path
+    invoices: list[SampleInvoice],
+    *,
+    cutoff: datetime.date,
+    today: datetime.date,
+    sample: Path,
+    at: datetime.datetime | None = None,
 ) -> ImportReport:
     """The sample's open items at ``cutoff`` through the normal import, dated so
-    that the cut-off is ``today``; refused whole when a row is rejected."""
+    that the cut-off is ``today`` (and the import itself at ``at``, when it is a
+    day of the past replayed); refused whole when a row is rejected."""
     try:
         imported = import_open_items(
             stream=io.BytesIO(open_items_file(invoices, cutoff=cutoff, today=today)),
             file_name=f"IBM sample at {cutoff.isoformat()}",
+            at=at,
         )
     except ImportFileError as error:
         raise DemoError(f"The sample {sample.name} cannot be loaded: {error}") from error
@@ -244,7 +251,13 @@ def import_sample(
     return imported
 
 
-def share_and_dispute(invoices: list[SampleInvoice], *, users: dict, dispute: ItemStatus) -> int:
+def share_and_dispute(
+    invoices: list[SampleInvoice],
+    *,
+    users: dict,
+    dispute: ItemStatus,
+    at: datetime.datetime | None = None,
+) -> int:
     """New accounts shared between the two officers; new outstanding invoices the
     sample says were disputed put in dispute. Returns how many were."""
     officers = [users["officer"], users["officer2"]]
@@ -266,6 +279,7 @@ def share_and_dispute(invoices: list[SampleInvoice], *, users: dict, dispute: It
         promise_date=None,
         user=users["admin"],
         cause=ChangeCause.DEMO,
+        at=at,
     )
 
 

@@ -2,13 +2,14 @@
 day, so that the promises made in the demo are kept or broken by the customers'
 real payment behaviour.
 
-The demo's cut-off day is today. Advancing one day moves every date of the
-ledger one day back (today stays today: ``demo_shift``), imports the sample's
-open items at the next day through the normal import (the invoices settled that
-day arrive as payments, which evaluate their promises and close the follow-ups
-paid in time; the invoices issued that day arrive as new items), then runs the
-daily evaluation of promises. The demo clock (``DemoClock``) remembers which day
-of the sample is today.
+The demo's cut-off day is today. Advancing N days first moves every date of
+the ledger N days back (``demo_shift``), so that the demo's day falls N days
+ago; then each day in turn, dated on its own date, imports the sample's open
+items at that day through the normal import (the invoices settled that day
+arrive as payments, which evaluate their promises and close the follow-ups paid
+in time; the invoices issued that day arrive as new items) and runs the daily
+evaluation of promises. The last day replayed is today. The demo clock
+(``DemoClock``) remembers which day of the sample is which real day.
 """
 
 from __future__ import annotations
@@ -89,23 +90,31 @@ def advance_demo(
     dispute = ItemStatus.objects.filter(label="In dispute").first()
     report = ReplayReport(start=clock.cutoff, end=target)
     cutoff = clock.cutoff
-    aligned_on = clock.aligned_on
+    steps = (target - cutoff).days
+    now = timezone.now()
+    with transaction.atomic():
+        # The ledger lined up so that the sample's day the demo is at falls
+        # ``steps`` days before today: each day replayed then happens on its own
+        # date, and what it does is dated so (a callback due the next working day
+        # after that day, the promise date in its title), with no further move.
+        shift_ledger(days=(today - clock.aligned_on).days - steps)
+        day = today - datetime.timedelta(days=steps)
+        DemoClock.objects.filter(pk=DemoClock.SINGLETON_PK).update(cutoff=cutoff, aligned_on=day)
     while True:
         with transaction.atomic():
-            # Catch up with the real days gone by since the ledger was lined up,
-            # then one day of the sample: today stays today.
-            step = 1 if cutoff < target else 0
-            shift_ledger(days=(today - aligned_on).days - step)
-            cutoff += datetime.timedelta(days=step)
-            aligned_on = today
-            imported = import_sample(invoices, cutoff=cutoff, today=today, sample=sample)
+            if cutoff < target:
+                cutoff += datetime.timedelta(days=1)
+                day += datetime.timedelta(days=1)
+            # This day's moment: now, that many days ago.
+            at = now - (today - day)
+            imported = import_sample(invoices, cutoff=cutoff, today=day, sample=sample, at=at)
             if dispute is not None and len(users) == len(_NAMES):
-                share_and_dispute(invoices, users=users, dispute=dispute)
-            evaluated = evaluate_promises()
+                share_and_dispute(invoices, users=users, dispute=dispute, at=at)
+            evaluated = evaluate_promises(at=at)
             promises = imported.promises
             promises.add(evaluated)
             DemoClock.objects.filter(pk=DemoClock.SINGLETON_PK).update(
-                cutoff=cutoff, aligned_on=today
+                cutoff=cutoff, aligned_on=day
             )
             report.days.append(
                 DemoDay(

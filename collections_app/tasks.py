@@ -26,10 +26,11 @@ DAILY_AT = datetime.time(0, 30)
 def evaluate_promises_task(*, schedule_next: bool = True) -> dict[str, int]:
     """Evaluate the promises past their grace period and fold the items' running
     balances; then, unless told not to, make sure tomorrow's run is queued."""
+    if schedule_next:
+        # First: a run that fails today does not stop tomorrow's.
+        schedule_daily_evaluation()
     report = evaluate_promises()
     folded = compact_item_balances()
-    if schedule_next:
-        schedule_daily_evaluation()
     return {**report.as_dict(), "balance_rows_folded": folded}
 
 
@@ -48,11 +49,14 @@ def schedule_daily_evaluation(*, now: datetime.datetime | None = None):
 
     waiting = (
         DBTaskResult.objects.filter(
-            task_path=evaluate_promises_task.module_path, status=TaskResultStatus.READY
+            task_path=evaluate_promises_task.module_path,
+            status=TaskResultStatus.READY,
+            # The daily run, not a one-off one queued with --enqueue.
+            args_kwargs__kwargs__schedule_next=True,
         )
         .order_by("run_after")
         .first()
     )
     if waiting is not None:
         return waiting.task_result
-    return evaluate_promises_task.using(run_after=next_run(now)).enqueue()
+    return evaluate_promises_task.using(run_after=next_run(now)).enqueue(schedule_next=True)

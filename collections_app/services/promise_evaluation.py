@@ -81,11 +81,20 @@ class EvaluationReport:
 
 
 def next_working_day(day: datetime.date) -> datetime.date:
-    """The next day from Monday to Friday after ``day``."""
+    """The next day from Monday to Friday after ``day`` (public holidays are not
+    known to the product: they count as working days)."""
     day += datetime.timedelta(days=1)
     while day.weekday() >= 5:
         day += datetime.timedelta(days=1)
     return day
+
+
+def callback_day(evaluated_on: datetime.date) -> datetime.date:
+    """When the callback of a promise found broken on ``evaluated_on`` is due: the
+    next working day after the promise broke (the end of its grace period, the
+    day before the evaluation at night), that is the evaluation's own day when it
+    is a working day, else the Monday after."""
+    return next_working_day(evaluated_on - datetime.timedelta(days=1))
 
 
 def last_day_in_grace(*, today: datetime.date, grace_days: int) -> datetime.date:
@@ -291,10 +300,11 @@ def _move_broken_items(broken, *, at: datetime.datetime, preference) -> int:
 
 
 def _create_callbacks(broken, *, at: datetime.datetime) -> int:
-    """One callback per broken promise, due the next working day, for the
-    customer's collector (else the promise's author), linked to its items."""
+    """One callback per broken promise, due the next working day after it broke
+    (``callback_day``), for the customer's collector (else the promise's
+    author), linked to its items."""
     promises = list(broken.select_related("customer__collector", "created_by").order_by("pk"))
-    due = next_working_day(timezone.localdate(at))
+    due = callback_day(timezone.localdate(at))
     actions = []
     for promise in promises:
         collector = promise.customer.collector

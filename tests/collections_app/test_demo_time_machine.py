@@ -35,9 +35,9 @@ MOMENT = datetime.datetime(2026, 12, 3, 10, 0, tzinfo=PARIS)
 TODAY = MOMENT.date()
 
 
-def demo(*args: str) -> str:
+def demo(*args: str, at: datetime.datetime = MOMENT) -> str:
     out = io.StringIO()
-    with time_machine.travel(MOMENT, tick=False):
+    with time_machine.travel(at, tick=False):
         call_command("load_demo", *args, stdout=out)
     return out.getvalue()
 
@@ -56,11 +56,11 @@ def _customers_settling(*, within: range) -> dict[str, list[str]]:
     }
 
 
-def _promise(code: str, numbers: list[str]):
+def _promise(code: str, numbers: list[str], at: datetime.datetime = MOMENT):
     customer = Customer.objects.get(code=code)
     officer = customer.collector
     items = OpenItem.objects.filter(customer=customer, number__in=numbers)
-    with time_machine.travel(MOMENT, tick=False):
+    with time_machine.travel(at, tick=False):
         result = apply_quick_promise(
             customer=customer, item_ids=[item.pk for item in items], user=officer
         )
@@ -94,14 +94,16 @@ def test_an_officer_promises_time_passes_promises_are_kept_or_broken():
 
     # The customer who paid nothing: broken after the grace period, the items
     # moved to "Broken promise" with their history, a callback for the collector
-    # on the next working day: broken on the fifth day replayed (the promise
-    # date, then one day of grace, ended), so due on the sixth: today.
+    # on the next working day: broken at the end of the fourth day replayed (the
+    # promise date, then one day of grace), found on the fifth, due that day
+    # (Wednesday), with the promise's date in its title.
     promise = PaymentPromise.objects.get(pk=broken.promises[0].pk)
     assert promise.state == PromiseState.BROKEN
     assert promise.promised_date == TODAY - datetime.timedelta(days=3)
     callback = promise.callback
     assert callback.assigned_to == late.collector
-    assert callback.due_date == TODAY
+    assert callback.due_date == TODAY - datetime.timedelta(days=1)
+    assert promise.promised_date.strftime("%d/%m/%Y") in callback.title
     assert promise.evaluated_at == MOMENT - datetime.timedelta(days=1)
     assert set(
         OpenItem.objects.filter(customer=late, number__in=late_items).values_list(
@@ -120,6 +122,22 @@ def test_an_officer_promises_time_passes_promises_are_kept_or_broken():
     assert DemoClock.objects.get().cutoff == datetime.date(2013, 4, 27)
     # Today stays today: the promise was made six days ago.
     assert promise.created_at == MOMENT - datetime.timedelta(days=6)
+
+
+def test_a_promise_broken_over_a_weekend_is_called_back_on_the_monday():
+    monday = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=PARIS)
+    demo(at=monday)
+    late_code, late_items = next(iter(_customers_settling(within=range(30, 400)).items()))
+    _customer, broken = _promise(late_code, late_items, at=monday)
+    demo("--advance", "6", at=monday)
+    # Promised on Tuesday 1st for Friday 4th (D+3), paid by the end of Saturday
+    # at the latest (one day of grace), found broken on the Sunday.
+    promise = PaymentPromise.objects.get(pk=broken.promises[0].pk)
+    assert promise.state == PromiseState.BROKEN
+    assert promise.promised_date == datetime.date(2026, 12, 4)
+    assert promise.callback.due_date == monday.date()
+    assert "04/12/2026" in promise.callback.title
+    assert promise.callback.created_at == monday - datetime.timedelta(days=1)
 
 
 def test_advancing_replays_the_sample_day_by_day():

@@ -27,6 +27,7 @@ from collections_app.models import (
 from collections_app.services import apply_quick_promise
 from collections_app.services.actions import reschedule_action
 from collections_app.services.promise_evaluation import (
+    callback_day,
     evaluate_promises,
     next_working_day,
 )
@@ -311,3 +312,19 @@ def test_partial_follow_ups_and_late_ones_stay_open(officer, engine):
 )
 def test_next_working_day(day, expected):
     assert next_working_day(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("evaluated_on", "due"),
+    [
+        # Broken at the end of Wednesday, found that night: called back Thursday.
+        (datetime.date(2026, 12, 3), datetime.date(2026, 12, 3)),
+        (datetime.date(2026, 12, 4), datetime.date(2026, 12, 4)),  # Friday
+        # Broken on a Friday or over the weekend: Monday.
+        (datetime.date(2026, 12, 5), datetime.date(2026, 12, 7)),
+        (datetime.date(2026, 12, 6), datetime.date(2026, 12, 7)),
+        (datetime.date(2026, 12, 7), datetime.date(2026, 12, 7)),
+    ],
+)
+def test_a_callback_is_due_the_next_working_day_after_the_promise_broke(evaluated_on, due):
+    assert callback_day(evaluated_on) == due

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,6 +112,28 @@ def test_command_schedules_the_daily_run_once():
     assert "next run 2026-12-04 00:30" in out.getvalue()
     assert DBTaskResult.objects.count() == 1
     assert schedule_daily_evaluation().id == str(DBTaskResult.objects.get().id)
+
+
+def test_a_one_off_run_waiting_is_not_taken_for_the_daily_one():
+    with time_machine.travel(PROMISED_AT, tick=False):
+        call_command("evaluate_promises", "--enqueue", stdout=io.StringIO())
+        out = io.StringIO()
+        call_command("evaluate_promises", "--schedule", stdout=out)
+    assert "next run 2026-12-04 00:30" in out.getvalue()
+    waiting = DBTaskResult.objects.all()
+    assert sorted(task.args_kwargs["kwargs"]["schedule_next"] for task in waiting) == [False, True]
+
+
+def test_a_failing_run_still_queues_tomorrows(promise):
+    with (
+        time_machine.travel(AFTER_GRACE, tick=False),
+        mock.patch("collections_app.tasks.evaluate_promises", side_effect=RuntimeError("down")),
+        pytest.raises(RuntimeError),
+    ):
+        evaluate_promises_task.call()
+    (waiting,) = DBTaskResult.objects.all()
+    assert waiting.status == TaskResultStatus.READY
+    assert waiting.args_kwargs["kwargs"] == {"schedule_next": True}
 
 
 def test_items_stay_unchanged_when_nothing_is_due(promise):
