@@ -46,7 +46,9 @@ CALENDAR = "collections_import_calendar"
 #: Rejections kept with their reason; beyond, only counted.
 MAX_REPORTED_REJECTIONS = 1_000
 _CHUNK = 1 << 20
-_WHITESPACE = " \t\r\n\f\v"
+#: What Python's str.strip() takes off a value (the other way of importing):
+#: every Unicode space, the no-break space and the ideographic space included.
+_WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
 _MARKERS = ("\ue000", "\ue001")
 
 Progress = Callable[[str, int, int], None]

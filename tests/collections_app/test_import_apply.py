@@ -460,3 +460,20 @@ def test_a_dry_run_reports_what_the_import_would_do_and_changes_nothing(acme):
     assert not report.applied
     assert (report.created, report.updated, report.closed) == (1, 1, 2)
     assert database_state() == before
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u2003", "\u3000", "\x85", "\x1f", "\t"])
+def test_spaces_of_any_kind_around_values_are_trimmed_alike(acme, space):
+    existing(acme, "INV-1")
+    report = run_import(
+        line(
+            customer_code=f"C001{space}",
+            number=f"{space}INV-1",
+            amount=f"100.00{space}",
+            open_amount=f"{space}40.00",
+        )
+    )
+    assert (report.rejected_count, report.customers_created, report.created) == (0, 0, 0)
+    assert report.updated == 1
+    assert Customer.objects.count() == 1
+    assert item(acme, "INV-1").open_amount == Decimal("40.00")
