@@ -14,6 +14,8 @@ from django.utils.functional import cached_property
 
 #: Rows counted at the least before saying "more than".
 COUNT_CAP = 1_000
+#: The highest page number read from a request.
+MAX_PAGE = 1_000_000
 
 
 class CappedPaginator(Paginator):
@@ -34,7 +36,9 @@ class CappedPaginator(Paginator):
         """Count far enough to know that the page after the wanted one exists, so
         that the wanted page, when it exists, is shown whole."""
         try:
-            wanted = max(1, int(number))
+            # No further than a page PostgreSQL can count to (a LIMIT is a bigint):
+            # a page past the end is shown as the last one.
+            wanted = min(max(1, int(number)), MAX_PAGE)
         except (TypeError, ValueError):
             wanted = 1
         limit = max(self.cap, (wanted + 1) * self.per_page) + 1

@@ -96,6 +96,9 @@ def test_pagination(officer_client):
     assertContains(response, "Page 1 of 2")
     assertContains(officer_client.get(LIST, {"page": "2"}), "Page 2 of 2")
     assert officer_client.get(LIST, {"page": "abc"}).status_code == 200
+    # A page far past the end (or past what a database counts to) is the last one.
+    for far in ("1000000000000000000", "99999999999999999999999"):
+        assertContains(officer_client.get(LIST, {"page": far}), "Page 2 of 2")
 
 
 def _queries(client, params=None) -> int:
