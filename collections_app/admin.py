@@ -20,6 +20,7 @@ from collections_app.models import (
     DemoClock,
     ImportChange,
     ImportRun,
+    ItemBalance,
     ItemStatus,
     OpenItem,
     PaymentPromise,
@@ -138,12 +139,19 @@ class OpenItemAdmin(admin.ModelAdmin):
     search_fields = ["number", "customer__code", "customer__name"]
     list_select_related = ["customer", "status"]
     raw_id_fields = ["customer"]
-    # The customer and the amounts come from the ERP's file (an item does not
-    # change hands, and a payment arrives through an import, where it is logged):
-    # fix them in the file and load it again. The status changes through the
-    # product, which writes the history.
+    # What the ERP's file says (the customer, number, type, dates, amounts and
+    # currency) comes from the file: fix it there and load the file again (a
+    # payment arrives through an import, where it is logged; a change made here
+    # would be undone by the next import, or would make an invoice a credit note
+    # with a positive amount). The status changes through the product, which
+    # writes the history.
     readonly_fields = [
         "customer",
+        "number",
+        "document_type",
+        "document_date",
+        "due_date",
+        "currency",
         "amount",
         "open_amount",
         "status",
@@ -163,6 +171,35 @@ class OpenItemAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Items come from the ERP's file (import_open_items).
+
+
+@admin.register(ItemBalance)
+class ItemBalanceAdmin(admin.ModelAdmin):
+    """The running totals PostgreSQL keeps of the outstanding items (read only:
+    written by the database's triggers, folded by compaction)."""
+
+    list_display = [
+        "customer",
+        "currency",
+        "due_date",
+        "document_type",
+        "is_debit",
+        "item_count",
+        "open_total",
+    ]
+    list_filter = ["currency", "document_type", "is_debit"]
+    search_fields = ["customer__code", "customer__name"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Action)

@@ -44,6 +44,7 @@ ADMINISTRATOR_PERMISSIONS = (
     "collections_app.view_importrun",
     "collections_app.view_importchange",
     "collections_app.view_democlock",
+    "collections_app.view_itembalance",
     "customers.add_customer",
     "customers.change_customer",
 )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from collections_app.models import ItemStatus, QuickPromisePreference
+from collections_app.models import ItemStatus, OpenItem, QuickPromisePreference
 from tests.factories import (
     ActionFactory,
     ItemStatusFactory,
@@ -19,6 +22,7 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     "customers/customer",
     "collections_app/openitem",
+    "collections_app/itembalance",
     "collections_app/itemstatus",
     "collections_app/actiontemplate",
     "collections_app/action",
@@ -157,6 +161,35 @@ def test_an_items_customer_and_amounts_cannot_be_changed_in_the_admin(admin_clie
     assert item.open_amount != 0
     assert admin_client.get(reverse("admin:collections_app_openitem_add")).status_code == 403
     assert database_state()["collections_app_openitem"] == before["collections_app_openitem"]
+
+
+def test_what_the_erp_file_says_of_an_item_is_not_changed_in_the_admin(admin_client):
+    item = OpenItemFactory(amount=Decimal("1200.00"))
+    url = reverse("admin:collections_app_openitem_change", args=[item.pk])
+    page = admin_client.get(url).content.decode()
+    for name in ("number", "document_type", "document_date", "due_date", "currency"):
+        assert f'name="{name}"' not in page
+    fields = ("number", "document_type", "document_date", "due_date", "currency")
+    before = OpenItem.objects.values(*fields).get(pk=item.pk)
+    response = admin_client.post(
+        url,
+        {
+            "number": "OTHER",
+            "document_type": "credit_note",
+            "due_date": "2030-01-01",
+            "currency": "USD",
+            "status_changes-TOTAL_FORMS": "0",
+            "status_changes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302  # saved: with nothing it could change
+    assert OpenItem.objects.values(*fields).get(pk=item.pk) == before
+
+
+def test_the_database_refuses_a_credit_note_with_a_positive_amount():
+    item = OpenItemFactory(amount=Decimal("1200.00"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OpenItem.objects.filter(pk=item.pk).update(document_type="credit_note")
 
 
 def test_actions_are_not_created_or_relinked_in_the_admin(admin_client):

@@ -24,6 +24,13 @@ class DocumentType(models.TextChoices):
 
 #: Document types that reduce what the customer owes: never promised.
 CREDIT_DOCUMENT_TYPES = frozenset({DocumentType.CREDIT_NOTE, DocumentType.PAYMENT})
+#: Document types whose amount has a fixed sign.
+_SIGNED_TYPES = [
+    DocumentType.INVOICE,
+    DocumentType.DEBIT_NOTE,
+    DocumentType.CREDIT_NOTE,
+    DocumentType.PAYMENT,
+]
 
 
 class OpenItemQuerySet(models.QuerySet):
@@ -110,6 +117,21 @@ class OpenItem(models.Model):
                 name="openitem_open_amount_within_amount",
                 violation_error_message=_(
                     "The open amount must have the sign of the amount and not exceed it."
+                ),
+            ),
+            # What the import checks, kept for every other way of writing items (the
+            # Django admin): credits are negative, amounts due positive.
+            models.CheckConstraint(
+                condition=Q(
+                    document_type__in=[DocumentType.CREDIT_NOTE, DocumentType.PAYMENT],
+                    amount__lt=0,
+                )
+                | Q(document_type__in=[DocumentType.INVOICE, DocumentType.DEBIT_NOTE], amount__gt=0)
+                | (~Q(document_type__in=_SIGNED_TYPES) & ~Q(amount=0)),
+                name="openitem_amount_sign_of_its_type",
+                violation_error_message=_(
+                    "A credit note or a payment has a negative amount, an invoice or a debit "
+                    "note a positive one."
                 ),
             ),
             models.CheckConstraint(
