@@ -56,6 +56,14 @@ def rejections(bad_line: str) -> list[Rejection]:
         ({"due_date": "2026-2-4"}, "due_date “2026-2-4” is not a date in YYYY-MM-DD form"),
         ({"due_date": ""}, "due_date “” is not a date in YYYY-MM-DD form"),
         ({"document_date": "2026-02-31"}, "document_date “2026-02-31” is not a real date"),
+        (
+            {"due_date": "1899-12-31"},
+            "due_date “1899-12-31” is out of range (1900–2199): a typing error?",
+        ),
+        (
+            {"document_date": "2200-01-01"},
+            "document_date “2200-01-01” is out of range (1900–2199): a typing error?",
+        ),
         ({"due_date": "2026-13-01"}, "due_date “2026-13-01” is not a real date"),
         # Digits of another script are not ISO digits.
         (
