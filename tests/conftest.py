@@ -23,6 +23,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     for alias in settings.DATABASES:
         database = settings.DATABASES[alias]
+        if "postgresql" not in database["ENGINE"]:
+            continue  # refused below, with a message that says what to do
         test = database.setdefault("TEST", {})
         base = test.get("NAME") or f"test_{database['NAME']}"
         test["NAME"] = f"{base}_{os.getpid()}"
