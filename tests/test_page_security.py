@@ -95,3 +95,13 @@ def test_the_forms_pages_without_javascript_need_no_inline_code(admin_client_):
         parser = InlineCode()
         parser.feed(response.content.decode())
         assert parser.problems == [], name
+
+
+def test_htmx_comes_without_the_debug_helper_that_would_hide_refusals(officer_client, settings):
+    """django-htmx's debug helper (DEBUG only) replaces the whole page with any
+    403 or 404 answer to an htmx request; the product answers those with a
+    readable message swapped into the page, on the demo (DEBUG on) too."""
+    settings.DEBUG = True
+    page = officer_client.get(reverse("customers:list")).content.decode()
+    assert "django_htmx/htmx-2.min" in page
+    assert "django-htmx.js" not in page

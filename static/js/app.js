@@ -32,8 +32,55 @@
     showMessage(document.body.dataset.offlineText);
   });
 
-  // After a swap, move focus to the first message (so it is read out) or to the
-  // swapped region's heading, never leave it on a removed element.
+  // Where the focus was when a request started (before the button that sent it
+  // is disabled), and on which field when its answer is swapped in (a filter
+  // the officer is typing in is swapped with the statement it filters): kept on
+  // each request's own xhr.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var active = document.activeElement;
+    if (event.detail.xhr) {
+      event.detail.xhr.focusBefore = active && active !== document.body ? active : null;
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var target = event.detail.target;
+    var active = document.activeElement;
+    if (!xhr || !active || !active.id || !active.matches("input, select, textarea")) return;
+    if (!target || !target.contains(active)) return; // not swapped: it keeps its focus
+    var field = { id: active.id, value: active.value, start: null, end: null };
+    try {
+      field.start = active.selectionStart;
+      field.end = active.selectionEnd;
+    } catch (error) {
+      // Checkboxes, dates: no caret.
+    }
+    xhr.field = field;
+  });
+
+  // The field back in focus, with what was typed while the request was on its
+  // way (the answer brings the value it was sent; a changed value is sent again).
+  function restoreField(field) {
+    var element = field && document.getElementById(field.id);
+    if (!element || !element.matches("input, select, textarea")) return false;
+    if (element.value !== field.value && element.type !== "checkbox") {
+      element.value = field.value;
+      element.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    element.focus();
+    if (field.start !== null) {
+      try {
+        element.setSelectionRange(field.start, field.end);
+      } catch (error) {
+        // Not a text field after all.
+      }
+    }
+    return true;
+  }
+
+  // After a swap that took the focus away, give it back to the field the officer
+  // was in, else move it to the first message (so it is read out) or to the
+  // swapped region's heading: never leave it on a removed element.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target) return;
@@ -44,6 +91,13 @@
       if (target.children.length) target.focus();
       return;
     }
+    // Nothing was focused (rows loaded as the officer scrolls), or the focus is
+    // still where it was: leave it.
+    var xhr = event.detail.xhr;
+    var active = document.activeElement;
+    if (!xhr || !xhr.focusBefore) return;
+    if (active && active !== document.body && active.isConnected) return;
+    if (restoreField(xhr.field)) return;
     // An outerHTML swap replaced the target: find its successor by id.
     if (!target.isConnected && target.id) target = document.getElementById(target.id);
     if (!target) return;

@@ -45,7 +45,7 @@ def test_quick_promise_in_french(french: Page):
 
     page.get_by_role("button", name="Promesse rapide").click()
     expect(page.locator("#messages")).to_have_text(
-        "2 pièces promises pour le 07/12/2026, action de suivi planifiée."
+        "2 pièces promises pour le 07/12/2026, action de suivi planifiée pour Olivia Martin."
     )
     expect(row.locator(".badge-promise")).to_be_visible()
     assert_accessible(page)
