@@ -33,6 +33,23 @@ _SIGNED_TYPES = [
 ]
 
 
+def is_debit_item(*, open_amount, document_type: str) -> bool:
+    """An amount still due (not a credit note, a payment or a closed item)."""
+    return open_amount > 0 and document_type not in CREDIT_DOCUMENT_TYPES
+
+
+def days_overdue(*, due_date: datetime.date, is_debit: bool, today: datetime.date) -> int:
+    """Days past the due date of an amount still due (credits are never overdue)."""
+    return max(0, (today - due_date).days) if is_debit else 0
+
+
+def promise_broken(
+    *, promise_date: datetime.date | None, open_amount, today: datetime.date
+) -> bool:
+    """Promised for a day already past, and still not paid."""
+    return promise_date is not None and promise_date < today and open_amount > 0
+
+
 class OpenItemQuerySet(models.QuerySet):
     def outstanding(self) -> OpenItemQuerySet:
         return self.exclude(open_amount=0)
@@ -160,12 +177,12 @@ class OpenItem(models.Model):
 
     @property
     def is_debit(self) -> bool:
-        return self.open_amount > 0 and self.document_type not in CREDIT_DOCUMENT_TYPES
+        return is_debit_item(open_amount=self.open_amount, document_type=self.document_type)
 
     def days_overdue(self, today: datetime.date) -> int:
-        """Days past the due date of an amount still due (credits are never overdue)."""
-        return max(0, (today - self.due_date).days) if self.is_debit else 0
+        return days_overdue(due_date=self.due_date, is_debit=self.is_debit, today=today)
 
     def promise_broken(self, today: datetime.date) -> bool:
-        """Promised for a day already past, and still not paid."""
-        return self.promise_date is not None and self.promise_date < today and self.open_amount > 0
+        return promise_broken(
+            promise_date=self.promise_date, open_amount=self.open_amount, today=today
+        )

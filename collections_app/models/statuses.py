@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -207,14 +208,24 @@ class QuickPromisePreference(models.Model):
         return reverse("collections:preferences")
 
     @classmethod
-    def load(cls) -> QuickPromisePreference:
+    def load(cls, *, statuses: Iterable[ItemStatus] | None = None) -> QuickPromisePreference:
         """The preference; an unsaved, unconfigured one until it is first saved
-        (reading it never writes)."""
-        preference = (
-            cls.objects.select_related("status__action_template", "broken_status")
-            .filter(pk=cls.SINGLETON_PK)
-            .first()
-        )
+        (reading it never writes). Given every status (a page that lists them
+        anyway), its statuses are taken from them instead of read again."""
+        if statuses is None:
+            preference = (
+                cls.objects.select_related("status__action_template", "broken_status")
+                .filter(pk=cls.SINGLETON_PK)
+                .first()
+            )
+        else:
+            preference = cls.objects.filter(pk=cls.SINGLETON_PK).first()
+            if preference is not None:
+                by_id = {status.pk: status for status in statuses}
+                for name in ("status", "broken_status"):
+                    status_id = getattr(preference, f"{name}_id")
+                    if status_id in by_id:
+                        setattr(preference, name, by_id[status_id])
         return preference or cls(pk=cls.SINGLETON_PK)
 
     @property

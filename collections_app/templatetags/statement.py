@@ -18,34 +18,32 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from collections_app.models import OpenItem, StatusKind
+from collections_app.models import StatusKind
+from collections_app.selectors import StatementRow
 from collections_app.templatetags.ledger_format import money, short_date, whole_number
 
 register = template.Library()
 
 
-def _person(user) -> str:
-    return escape(user.get_full_name() or user.get_username())
-
-
-def _status_cell(item: OpenItem, *, customer_pk: int, can_change_status: bool) -> str:
-    status = item.status
-    if status is None:
+def _status_cell(row: StatementRow, *, customer_pk: int, can_change_status: bool) -> str:
+    if row.status_label is None:
         return ""
-    parts = [f'<span class="badge badge-{escape(status.kind)}">{escape(status.label)}</span>']
-    if item.status_set_by is not None:
+    parts = [
+        f'<span class="badge badge-{escape(row.status_kind)}">{escape(row.status_label)}</span>'
+    ]
+    if row.set_by:
         when = (
-            f"{short_date(item.status_date)} · "
-            if item.status_date and status.kind != StatusKind.PROMISE
+            f"{short_date(row.status_date)} · "
+            if row.status_date and row.status_kind != StatusKind.PROMISE
             else ""
         )
-        parts.append(f'<span class="status-meta">{when}{_person(item.status_set_by)}</span>')
-    if status.kind == StatusKind.DISPUTE:
-        resolver = _person(item.resolver) if item.resolver is not None else escape(_("none"))
+        parts.append(f'<span class="status-meta">{when}{escape(row.set_by)}</span>')
+    if row.status_kind == StatusKind.DISPUTE:
+        resolver = escape(row.resolver or _("none"))
         change = ""
         if can_change_status:
-            url = reverse("collections:item-resolver", args=[customer_pk, item.pk])
-            hidden = escape(_("the resolver of %(number)s") % {"number": item.number})
+            url = reverse("collections:item-resolver", args=[customer_pk, row.pk])
+            hidden = escape(_("the resolver of %(number)s") % {"number": row.number})
             change = (
                 f' · <a href="{escape(url)}">{escape(_("change"))}'
                 f'<span class="visually-hidden"> {hidden}</span></a>'
@@ -56,10 +54,9 @@ def _status_cell(item: OpenItem, *, customer_pk: int, can_change_status: bool) -
 
 
 def statement_row(
-    item: OpenItem, *, customer_pk: int, selected: frozenset[str], can_change_status: bool
+    item: StatementRow, *, customer_pk: int, selected: frozenset[str], can_change_status: bool
 ) -> str:
-    """One row. ``item`` carries what the statement selector adds: ``type_label``,
-    ``overdue_days`` and ``is_broken_promise``."""
+    """One row of the statement."""
     pk = str(item.pk)
     number = escape(item.number)
     currency = escape(item.currency)
@@ -101,7 +98,7 @@ def statement_row(
 
 @register.simple_tag
 def statement_rows(
-    items: Iterable[OpenItem],
+    items: Iterable[StatementRow],
     *,
     customer_pk: int,
     selected: frozenset[str] = frozenset(),

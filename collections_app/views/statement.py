@@ -89,7 +89,7 @@ def render_statement(
     }
     if more_rows:
         return render(request, f"{TEMPLATE}#rows", context)
-    preference = QuickPromisePreference.load()
+    preference = QuickPromisePreference.load(statuses=statuses)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     context.update(
         today=today,
