@@ -105,7 +105,7 @@ TEMPLATES = [
             "builtins": [
                 "django.templatetags.i18n",
                 "django.templatetags.static",
-                "collections_app.templatetags.ledger_format",
+                "customers.templatetags.ledger_format",
             ],
         },
     },

@@ -12,7 +12,7 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.utils import translation
 
-from collections_app.templatetags.ledger_format import money, short_date, whole_number
+from customers.templatetags.ledger_format import money, short_date, whole_number
 
 AMOUNTS = [
     Decimal("0"),

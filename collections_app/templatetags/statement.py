@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from collections_app.models import StatusKind
 from collections_app.selectors import StatementRow
-from collections_app.templatetags.ledger_format import money, short_date, whole_number
+from customers.templatetags.ledger_format import money, short_date, whole_number
 
 register = template.Library()
 

@@ -21,8 +21,8 @@ from collections_app.forms import StatementFilterForm
 from collections_app.models import ItemStatus, QuickPromisePreference
 from collections_app.selectors import STATEMENT_SORTS, account_statement, promisable_item_ids
 from collections_app.services import QuickPromiseError, apply_quick_promise
-from collections_app.templatetags.ledger_format import ZERO_DECIMAL_CURRENCIES
 from customers.models import Customer
+from customers.templatetags.ledger_format import ZERO_DECIMAL_CURRENCIES
 
 TEMPLATE = "collections_app/reminders.html"
 #: The id of the row that loads the next page as the officer scrolls to it.
