@@ -89,3 +89,13 @@ def test_an_aware_datetime_is_shown_in_the_business_time_zone():
     with translation.override("en-gb"):
         assert rendered == "01/01/2027 01/01/2027"
     assert late.astimezone(ZoneInfo("Europe/Paris")).date() == datetime.date(2027, 1, 1)
+
+
+@pytest.mark.parametrize("language", ["en-gb", "fr"])
+def test_times_are_on_the_24_hour_clock(language):
+    from django.utils import formats
+
+    moment = datetime.datetime(2026, 12, 4, 14, 5)
+    with translation.override(language):
+        assert formats.date_format(moment, "SHORT_DATETIME_FORMAT") == "04/12/2026 14:05"
+        assert formats.time_format(moment.time()) == "14:05"

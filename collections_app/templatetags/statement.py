@@ -50,6 +50,10 @@ def _status_cell(row: StatementRow, *, customer_pk: int, can_change_status: bool
             )
         label = escape(_("Resolver:"))
         parts.append(f'<span class="status-meta">{label} {resolver}{change}</span>')
+    if row.status_comment:
+        # Under its status, two lines at most; the whole text on hover.
+        comment = escape(row.status_comment)
+        parts.append(f'<span class="status-comment" title="{comment}">{comment}</span>')
     return "".join(parts)
 
 
@@ -91,7 +95,6 @@ def statement_row(
         f'<td class="status-cell">'
         f"{_status_cell(item, customer_pk=customer_pk, can_change_status=can_change_status)}</td>"
         f"<td>{promise}</td>"
-        f'<td class="comment-cell">{escape(item.status_comment)}</td>'
         "</tr>\n"
     )
 
