@@ -44,6 +44,8 @@ class QuickPromiseResult:
     status: ItemStatus
     changed: int
     promises: tuple[PaymentPromise, ...] = ()
+    #: Items promised that were in dispute (their dispute is over: said so).
+    disputes_ended: int = 0
 
     @property
     def unchanged(self) -> int:
@@ -69,6 +71,12 @@ class QuickPromiseResult:
                 " (%(count)d were already promised)",
                 self.unchanged,
             ) % {"count": self.unchanged}
+        if self.disputes_ended:
+            text += ngettext(
+                " (%(count)d was in dispute)",
+                " (%(count)d were in dispute)",
+                self.disputes_ended,
+            ) % {"count": self.disputes_ended}
         if self.action is not None:
             assignee = self.action.assigned_to
             text += _(", follow-up scheduled for %(name)s") % {
@@ -158,6 +166,18 @@ def apply_quick_promise(
             if (item.status_id, item.promise_date) != (status.pk, promise_date)
         ]
         refuse_changed_since(changing, seen_at, error=QuickPromiseError)
+        # Promising an item in dispute ends its dispute: the officer is told.
+        qualified = {item.status_id for item in changing if item.status_id is not None}
+        disputed = (
+            set(
+                ItemStatus.objects.filter(pk__in=qualified, kind=StatusKind.DISPUTE).values_list(
+                    "pk", flat=True
+                )
+            )
+            if qualified
+            else set()
+        )
+        disputes_ended = sum(1 for item in changing if item.status_id in disputed)
         action = None
         now = timezone.now()
         if changing and status.action_template is not None:
@@ -201,6 +221,7 @@ def apply_quick_promise(
         status=status,
         changed=changed,
         promises=tuple(promises),
+        disputes_ended=disputes_ended,
     )
 
 

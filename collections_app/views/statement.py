@@ -176,7 +176,8 @@ def quick_promise(request: HttpRequest, pk: int) -> HttpResponse:
             selected=frozenset(map(str, item_ids)),
             first_page=True,
         )
-    messages.success(request, result.summary())
+    # A promise made is good news; one already made changes nothing: said so, plainly.
+    (messages.success if result.changed else messages.info)(request, result.summary())
     if request.htmx:
         return render_statement(request, customer, first_page=True)
     url = reverse("collections:reminders", args=[customer.pk])

@@ -49,7 +49,7 @@ def customer_row(customer: Customer, *, statement_url) -> str:
     return (
         "<tr>"
         f'<td><a href="{url}">{escape(customer.code)}</a></td>'
-        f'<td><a href="{url}">{escape(customer.name)}</a></td>'
+        f'<td class="name"><a href="{url}">{escape(customer.name)}</a></td>'
         f"<td>{who}</td>"
         f'<td class="num">{money(customer.outstanding, customer.currency)}</td>'
         f'<td class="num{" overdue" if customer.overdue > 0 else ""}">'

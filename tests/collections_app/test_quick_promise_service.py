@@ -249,6 +249,20 @@ def test_summary_says_what_happened(items, customer, officer):
     )
 
 
+def test_summary_says_when_a_dispute_ends(items, customer, officer):
+    from tests.factories import ItemStatusFactory
+
+    dispute = ItemStatusFactory(label="Price dispute", kind="dispute")
+    OpenItem.objects.filter(pk=items[0].pk).update(status=dispute, resolver=officer)
+    configure_quick_promise(delay_days=4)
+    with time_machine.travel(paris(2026, 12, 3, 10, 0), tick=False):
+        result = apply_quick_promise(
+            customer=customer, item_ids=[i.pk for i in items], user=officer
+        )
+    assert result.disputes_ended == 1
+    assert "(1 was in dispute)" in result.summary()
+
+
 # Refusals: each leaves the database exactly as it was.
 
 

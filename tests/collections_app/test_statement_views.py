@@ -361,6 +361,8 @@ class TestStalePages:
         before = database_state()
         again = officer_client.post(quick_promise_url(customer), data, headers=htmx_headers)
         assertContains(again, "were already promised")
+        # Nothing happened: said as information, not as a success.
+        assertContains(again, '<p class="message message-info">')
         assert database_state() == before
 
     def test_an_item_a_colleague_put_in_dispute_since_is_not_promised(
