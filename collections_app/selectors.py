@@ -38,6 +38,8 @@ STATEMENT_SORTS = {
 }
 #: Rows sent at once; the next ones come as the officer scrolls (or pages).
 STATEMENT_PAGE_SIZE = 50
+#: Pages shown again at once after a change made deep in the statement.
+MAX_PAGES_AT_ONCE = 20
 #: What a statement row shows (templatetags/statement.py), read as plain values:
 #: building 50 model instances and their status and people costs four times the
 #: query itself.
@@ -188,8 +190,11 @@ class Statement:
     today: datetime.date
     sort: str
     filters: StatementFilters
+    #: The last page of rows shown (the next one loads as the officer scrolls).
     page: int
     has_next: bool
+    #: The first page shown: 1, or the page asked for without JavaScript.
+    first_page: int = 1
 
     @property
     def item_count(self) -> int:
@@ -208,7 +213,7 @@ class Statement:
 
     @property
     def shown_until(self) -> int:
-        return (self.page - 1) * STATEMENT_PAGE_SIZE + len(self.items)
+        return (self.first_page - 1) * STATEMENT_PAGE_SIZE + len(self.items)
 
     @property
     def has_credits(self) -> bool:
@@ -348,6 +353,7 @@ def account_statement(
     sort: str = "due_date",
     filters: StatementFilters = StatementFilters(),
     page: int = 1,
+    pages: int = 1,
     with_totals: bool = True,
 ) -> Statement:
     """The Reminders and disputes tab: one page of the matching outstanding items,
@@ -359,18 +365,18 @@ def account_statement(
     if sort not in STATEMENT_SORTS:
         sort = "due_date"
     page = max(1, page)
+    pages = min(max(1, pages), MAX_PAGES_AT_ONCE)
     start = (page - 1) * STATEMENT_PAGE_SIZE
+    size = pages * STATEMENT_PAGE_SIZE
     rows = list(
         matching_items(customer=customer, filters=filters, today=today)
         .order_by(*STATEMENT_SORTS[sort])
-        .values_list(*_ROW_FIELDS)[start : start + STATEMENT_PAGE_SIZE + 1]
+        .values_list(*_ROW_FIELDS)[start : start + size + 1]
     )
     # The type's label from a plain dict: get_document_type_display() hashes the
     # lazily translated choices on every call.
     type_labels = dict(DocumentType.choices)
-    items = [
-        _row(values, today=today, type_labels=type_labels) for values in rows[:STATEMENT_PAGE_SIZE]
-    ]
+    items = [_row(values, today=today, type_labels=type_labels) for values in rows[:size]]
     return Statement(
         customer=customer,
         items=items,
@@ -380,8 +386,9 @@ def account_statement(
         today=today,
         sort=sort,
         filters=filters,
-        page=page,
-        has_next=len(rows) > STATEMENT_PAGE_SIZE,
+        page=page + pages - 1,
+        first_page=page,
+        has_next=len(rows) > size,
     )
 
 

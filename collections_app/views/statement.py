@@ -19,7 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from collections_app.forms import StatementFilterForm
 from collections_app.models import ItemStatus, QuickPromisePreference
-from collections_app.selectors import STATEMENT_SORTS, account_statement, promisable_item_ids
+from collections_app.selectors import (
+    STATEMENT_PAGE_SIZE,
+    STATEMENT_SORTS,
+    account_statement,
+    promisable_item_ids,
+)
 from collections_app.services import QuickPromiseError, apply_quick_promise
 from customers.models import Customer
 from customers.templatetags.ledger_format import ZERO_DECIMAL_CURRENCIES
@@ -40,6 +45,13 @@ def _page_number(request: HttpRequest) -> int:
     return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
 
 
+def _pages_shown(request: HttpRequest) -> int:
+    """The pages of rows the statement form was sent from showed."""
+    value = request.POST.get("shown", "")
+    rows = int(value) if value.isdigit() and len(value) < 7 else 0
+    return max(1, -(-rows // STATEMENT_PAGE_SIZE))
+
+
 def render_statement(
     request: HttpRequest,
     customer: Customer,
@@ -48,6 +60,9 @@ def render_statement(
     selected: frozenset[str] = frozenset(),
     first_page: bool = False,
 ) -> HttpResponse:
+    """The statement, whole or as a fragment. ``first_page``: from the first
+    row, as many pages as the officer had loaded (the form's ``shown``), for
+    the answer to a change made on them."""
     today = timezone.localdate()
     statuses = list(ItemStatus.objects.order_by("label"))
     filter_form = StatementFilterForm(request.GET, statuses=statuses)
@@ -65,6 +80,7 @@ def render_statement(
         sort=sort,
         filters=filters,
         page=1 if first_page else _page_number(request),
+        pages=_pages_shown(request) if first_page else 1,
         with_totals=not more_rows,
     )
     # The filters and the sort, for every link and form that keeps them.

@@ -104,6 +104,11 @@
       matching.hidden = !(allMode || (more && boxes.length > 0 && checked.length === boxes.length));
       matching.textContent = allMode ? matching.dataset.clearText : matching.dataset.selectText;
     }
+    // How many rows are loaded: the answer to a change made on them shows as many.
+    var shown = form.querySelector("[data-rows-shown]");
+    if (shown) {
+      shown.value = String(form.querySelectorAll("input[type=checkbox][name=items]").length);
+    }
     var button = form.querySelector("button[data-quick-promise]");
     if (button && button.hasAttribute("data-ready")) {
       button.disabled = count === 0;
@@ -134,6 +139,22 @@
     itemBoxes(form).forEach(function (box) { box.checked = on; });
     refresh();
     button.focus();
+  });
+
+  // After a change made on the statement (a quick promise deep in a long one),
+  // its frame shows the same rows again, now changed, not the first ones.
+  var frameScroll = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var config = event.detail.requestConfig;
+    var frame = target && target.id === "statement" && target.querySelector(".table-wrap");
+    frameScroll = frame && config && config.verb === "post" ? frame.scrollTop : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (frameScroll === null || !event.detail.target) return;
+    var frame = document.querySelector("#statement .table-wrap");
+    if (frame) frame.scrollTop = frameScroll;
+    frameScroll = null;
   });
 
   // Rows loaded while everything matching is selected are selected too.

@@ -77,3 +77,21 @@ def test_rows_loaded_while_scrolling_leave_the_focus_and_the_page_where_they_are
     page.wait_for_timeout(100)
     expect(page.get_by_label("INV-2025-0040")).to_be_focused()
     assert page.evaluate("window.scrollY") == scrolled
+
+
+def test_a_quick_promise_deep_in_a_long_statement_shows_its_rows_changed(page: Page, long_account):
+    olivia, account = long_account
+    sign_in(page, olivia, path=f"/customers/{account.customer.pk}/reminders/")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.locator(".table-wrap").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    expect(page.locator("tbody tr")).to_have_count(101)  # two pages loaded
+    deep = page.get_by_label("INV-2025-0080")
+    deep.scroll_into_view_if_needed()
+    deep.check()
+    page.get_by_role("button", name="Quick Promise").click()
+    expect(page.locator("#messages")).to_contain_text("1 item promised")
+    # The same rows again, the promised one in view with its new status.
+    expect(page.locator("tbody tr")).to_have_count(101)
+    row = page.get_by_role("row").filter(has_text="INV-2025-0080")
+    expect(row).to_contain_text("Promise to pay")
+    expect(row).to_be_in_viewport()
