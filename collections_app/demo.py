@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from collections_app.demo_shift import shift_ledger
 from collections_app.models import (
@@ -38,7 +39,7 @@ from collections_app.services.imports import (
     ImportReport,
     import_open_items,
 )
-from collections_app.services.item_state import set_item_state
+from collections_app.services.item_state import ItemState, write_item_state
 from customers.models import Customer
 
 SAMPLE = settings.BASE_DIR / "data" / "ibm-accounts-receivable" / "accounts_receivable.csv"
@@ -273,13 +274,14 @@ def share_and_dispute(
         .select_for_update()
         .order_by("pk")
     )
-    return set_item_state(
-        items=items,
-        status=dispute,
-        promise_date=None,
-        user=users["admin"],
-        cause=ChangeCause.DEMO,
-        at=at,
+    # Disputes, as the product asks for them: with a resolver (the administrator)
+    # and the day they were raised.
+    at = at or timezone.now()
+    state = ItemState(status=dispute, status_date=timezone.localdate(at), resolver=users["admin"])
+    return len(
+        write_item_state(
+            items=items, state=state, user=users["admin"], cause=ChangeCause.DEMO, at=at
+        )
     )
 
 

@@ -104,6 +104,11 @@
       matching.hidden = !(allMode || (more && boxes.length > 0 && checked.length === boxes.length));
       matching.textContent = allMode ? matching.dataset.clearText : matching.dataset.selectText;
     }
+    // The note on greyed-out boxes, once a credit is among the rows loaded.
+    var creditNote = document.getElementById("credit-note");
+    if (creditNote) {
+      creditNote.hidden = !form.querySelector("input[type=checkbox][name=items]:disabled");
+    }
     // How many rows are loaded: the answer to a change made on them shows as many.
     var shown = form.querySelector("[data-rows-shown]");
     if (shown) {

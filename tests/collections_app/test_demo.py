@@ -134,6 +134,10 @@ def test_sets_up_statuses_quick_promise_and_disputes():
     }
     assert disputed
     assert set(OpenItem.objects.filter(status=dispute).values_list("number", flat=True)) == disputed
+    # As the product asks for a dispute: with a resolver.
+    assert set(
+        OpenItem.objects.filter(status=dispute).values_list("resolver__username", flat=True)
+    ) == {"admin"}
     assert f"{len(disputed)} put in dispute" in output
     changes = StatusChange.objects.filter(cause=ChangeCause.DEMO)
     assert changes.count() == len(disputed)
