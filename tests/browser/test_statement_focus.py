@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, tab_to
 from tests.browser.ledger import ledger, officer
 from tests.factories import OpenItemFactory
 
@@ -95,3 +95,18 @@ def test_a_quick_promise_deep_in_a_long_statement_shows_its_rows_changed(page: P
     row = page.get_by_role("row").filter(has_text="INV-2025-0080")
     expect(row).to_contain_text("Promise to pay")
     expect(row).to_be_in_viewport()
+
+
+def test_the_keyboard_skips_the_filters_to_the_items(page: Page, long_account):
+    olivia, account = long_account
+    sign_in(page, olivia, path=f"/customers/{account.customer.pk}/reminders/")
+    # Past the page's own links and the file's tabs, the statement offers a way
+    # past its filters (each date field takes several presses).
+    skip = page.get_by_role("link", name="Skip to the items")
+    tab_to(page, skip, limit=20)
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Select all items shown")).to_be_focused()
+    # Then the column headings' sort links, then the first item.
+    tab_to(page, page.locator("input[name=items]").first, limit=6)
