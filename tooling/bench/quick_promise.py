@@ -126,6 +126,7 @@ class SqlFloor:
     def __init__(self, url: str, *, customer, status, template):
         from collections_app.models import (
             Action,
+            ActionEvent,
             OpenItem,
             PaymentPromise,
             PromiseItem,
@@ -143,6 +144,7 @@ class SqlFloor:
         self.items = OpenItem._meta.db_table
         self.actions = Action._meta.db_table
         self.links = Action.items.through._meta.db_table
+        self.events = ActionEvent._meta.db_table
         self.history = StatusChange._meta.db_table
         self.promises = PaymentPromise._meta.db_table
         self.lines = PromiseItem._meta.db_table
@@ -213,6 +215,26 @@ class SqlFloor:
                 f"FROM {self.promises} p WHERE l.promise_id = p.id AND p.state = 'open' "
                 "AND l.item_id = ANY(%s::bigint[]) AND l.released_at IS NULL AND p.id <> %s",
                 [now, ids, promise_id],
+            )
+            # The earlier promises left with none of their items are cancelled, and
+            # their follow-ups that nobody worked on close themselves.
+            cursor.execute(
+                f"UPDATE {self.promises} p SET state = 'cancelled', evaluated_at = %s "
+                f"WHERE p.state = 'open' AND p.id <> %s AND p.id IN (SELECT promise_id FROM "
+                f"{self.lines} WHERE item_id = ANY(%s::bigint[]) AND released_at = %s) "
+                f"AND NOT EXISTS (SELECT 1 FROM {self.lines} l WHERE l.promise_id = p.id "
+                "AND l.released_at IS NULL) RETURNING follow_up_id",
+                [now, promise_id, ids, now],
+            )
+            follow_ups = [row[0] for row in cursor.fetchall() if row[0] is not None]
+            cursor.execute(
+                f"WITH closed AS (UPDATE {self.actions} a SET done_at = %s, outcome = %s "
+                "WHERE a.id = ANY(%s::bigint[]) AND a.done_at IS NULL "
+                f"AND a.template_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {self.events} e "
+                "WHERE e.action_id = a.id) RETURNING a.id, a.customer_id) "
+                f"INSERT INTO {self.events} (action_id, customer_id, kind, at, note) "
+                "SELECT id, customer_id, 'done', %s, %s FROM closed",
+                [now, "Closed automatically", follow_ups, now, "Closed automatically"],
             )
             cursor.execute(
                 f"INSERT INTO {self.lines} (promise_id, item_id, amount, level, paid_amount, "
