@@ -17,6 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -163,9 +164,12 @@ def customer_page(
     matching = search_customers(query=query)
     paginator = CappedPaginator(matching, per_page)
     page = paginator.get_page(number)
-    # The keep rate of each row comes with the page query (the rows' only, unless
-    # the page is sorted by it): no query of its own.
-    customers = with_keep_rate(matching.select_related("collector"), today=today)
+    # The keep rate of each row comes with the page query when the page is sorted
+    # by it or by a total; otherwise, on PostgreSQL, with the rows' totals.
+    rates_with_totals = sort not in RATE_SORTS | TOTAL_SORTS and connection.vendor == "postgresql"
+    customers = matching.select_related("collector")
+    if not rates_with_totals:
+        customers = with_keep_rate(customers, today=today)
     if sort in TOTAL_SORTS:
         customers = with_totals(customers, today=today)
     # A search with few matches reads them through the trigram indexes and sorts
@@ -173,7 +177,10 @@ def customer_page(
     few = bool(query.strip()) and not paginator.is_capped
     customers = customers.order_by(*_ordering(sort, walk_index=not few))
     rows = list(customers[page.start_index() - 1 : page.end_index()]) if paginator.count else []
-    page.object_list = rows if sort in TOTAL_SORTS else attach_totals(rows, today=today)
+    if rates_with_totals:
+        page.object_list = attach_totals_and_rates(rows, today=today)
+    else:
+        page.object_list = rows if sort in TOTAL_SORTS else attach_totals(rows, today=today)
     return page
 
 
@@ -196,12 +203,75 @@ def _ordering(sort: str, *, walk_index: bool) -> list:
     ]
 
 
+#: A page's totals and keep rates in SQL written out (PostgreSQL): the ORM takes
+#: longer to build these aggregates for 50 customers than PostgreSQL to run them.
+_TOTALS_AND_RATES = """
+SELECT ids.id, t.currency, t.total, t.overdue, t.items, r.rate
+FROM unnest(%(ids)s::bigint[]) AS ids(id)
+LEFT JOIN LATERAL (
+    SELECT currency, sum(open_amount) AS total,
+           sum(open_amount) FILTER (WHERE open_amount > 0 AND due_date < %(today)s) AS overdue,
+           count(*) AS items
+    FROM {items} WHERE customer_id = ids.id AND open_amount <> 0
+    GROUP BY currency
+) AS t ON TRUE
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE state = %(kept)s) * 100.0 / count(*) AS rate
+    FROM {promises}
+    WHERE customer_id = ids.id AND state = ANY(%(evaluated)s) AND promised_date > %(since)s
+    HAVING count(*) > 0
+) AS r ON TRUE
+"""
+
+
+def attach_totals_and_rates(customers: list[Customer], *, today: datetime.date) -> list[Customer]:
+    """``attach_totals`` and the keep rate (as ``with_keep_rate`` annotates it),
+    in one query (PostgreSQL)."""
+    if not customers:
+        return customers
+    promises = Customer._meta.get_field("payment_promises").related_model
+    sql = _TOTALS_AND_RATES.format(
+        items=connection.ops.quote_name(_items().model._meta.db_table),
+        promises=connection.ops.quote_name(promises._meta.db_table),
+    )
+    params = {
+        "ids": [customer.pk for customer in customers],
+        "today": today,
+        "kept": promises.KEPT,
+        "evaluated": list(promises.EVALUATED_STATES),
+        "since": _one_year_before(today),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    totals: dict[int, list[tuple]] = defaultdict(list)
+    rates: dict[int, float | None] = {}
+    for customer_id, currency, total, overdue, items, rate in rows:
+        if currency is not None:
+            totals[customer_id].append((currency, total, overdue, items))
+        rates[customer_id] = float(rate) if rate is not None else None
+    for customer in customers:
+        _set_totals(customer, totals[customer.pk])
+        customer.keep_rate = rates.get(customer.pk)
+    return customers
+
+
+def _set_totals(customer: Customer, by_currency: list[tuple]) -> None:
+    """Totals in the customer's currency; items in others counted, not summed."""
+    own = customer.currency
+    customer.outstanding, customer.overdue = _ZERO, _ZERO
+    customer.other_currency_items = 0
+    for currency, total, overdue, items in by_currency:
+        if currency == own:
+            customer.outstanding, customer.overdue = total, overdue or _ZERO
+        else:
+            customer.other_currency_items += items
+
+
 def attach_totals(customers: list[Customer], *, today: datetime.date) -> list[Customer]:
     """Set ``outstanding``, ``overdue`` and ``other_currency_items`` (as
     ``with_totals`` annotates them) on each customer, read in one query for all."""
-    totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    overdue_totals: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    totals: dict[int, list[tuple]] = defaultdict(list)
     if customers:
         rows = (
             _items()
@@ -216,14 +286,7 @@ def attach_totals(customers: list[Customer], *, today: datetime.date) -> list[Cu
             )
         )
         for customer_id, currency, total, overdue, items in rows:
-            totals[customer_id][currency] = total
-            overdue_totals[customer_id][currency] = overdue or _ZERO
-            counts[customer_id][currency] = items
+            totals[customer_id].append((currency, total, overdue, items))
     for customer in customers:
-        own = customer.currency
-        customer.outstanding = totals[customer.pk].get(own, _ZERO)
-        customer.overdue = overdue_totals[customer.pk].get(own, _ZERO)
-        customer.other_currency_items = sum(
-            items for currency, items in counts[customer.pk].items() if currency != own
-        )
+        _set_totals(customer, totals[customer.pk])
     return customers

@@ -262,3 +262,35 @@ def test_keep_rate_sort_takes_no_more_queries(officer_client):
     for other in CustomerFactory.create_batch(60, name="Somebody Else"):
         _evaluated_promises(other, "broken")
     assert _queries(officer_client, {"sort": "keep_rate"}) == few <= 6
+
+
+def test_every_sort_shows_the_same_totals_and_keep_rates(officer_client):
+    """A page sorted by name reads its totals and keep rates in one query of its
+    own (PostgreSQL); sorted by a total or by the rate, in the page query: the
+    same figures either way."""
+    today = timezone.localdate()
+    histories = [("kept", "broken"), ("broken",), (), ("kept", "kept", "cancelled")]
+    for n, states in enumerate(histories):
+        customer = CustomerFactory(code=f"000{n}-C", name=f"Customer {n}", currency="EUR")
+        OpenItemFactory(customer=customer, amount=Decimal("100.00"), due_date=today)
+        OpenItemFactory(
+            customer=customer,
+            amount=Decimal("40.50"),
+            due_date=today - datetime.timedelta(days=3),
+        )
+        OpenItemFactory(customer=customer, amount=Decimal("9.00"), currency="USD")
+        CreditNoteFactory(customer=customer, amount=Decimal("-20.00"))
+        _evaluated_promises(customer, *states)
+
+    def figures(sort):
+        rows = officer_client.get(LIST, {"sort": sort}).context["page"].object_list
+        return {
+            c.code: (c.outstanding, c.overdue, c.other_currency_items, c.keep_rate) for c in rows
+        }
+
+    by_name = figures("name")
+    assert by_name["0000-C"] == (Decimal("120.50"), Decimal("40.50"), 1, 50.0)
+    assert by_name["0002-C"][3] is None
+    assert by_name["0003-C"][3] == 100.0
+    for sort in ("-name", "code", "overdue", "-outstanding", "keep_rate", "-keep_rate"):
+        assert figures(sort) == by_name, sort
