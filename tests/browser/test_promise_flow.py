@@ -77,10 +77,11 @@ def test_the_officers_day_and_the_customers_promises(page: Page):
     expect(broken).to_contain_text("6,120.00 EUR")
     due = page.get_by_role("region", name=re.compile("^Promises due today"))
     expect(due).to_contain_text("INV-2026-0912")
-    # The callback of the broken promise, due on Monday, is not in today's list;
-    # the follow-up of today's promise is.
+    # The callback of the promise broken at the end of Thursday is due today, the
+    # next working day, beside the follow-up of today's promise.
     actions = page.get_by_role("region", name=re.compile("^Actions due today"))
     expect(actions).to_contain_text("Check the promised payment arrived")
+    expect(actions).to_contain_text("Call back: promise of 01/12/2026 broken")
     chart = page.get_by_role("img", name="Promised and received by day (EUR)")
     expect(chart).to_be_visible()
     expect(page.locator("rect.chart-received[height]:not([height='0'])")).to_have_count(1)
