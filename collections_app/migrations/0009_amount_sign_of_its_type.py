@@ -2,6 +2,26 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Q
+
+
+def refuse_items_of_the_wrong_sign(apps, schema_editor):
+    """Say which items break the rule before the database refuses them all
+    in one line (an invoice the Django admin once made a credit note, say)."""
+    item = apps.get_model("collections_app", "OpenItem")
+    wrong = item.objects.filter(
+        Q(document_type__in=["credit_note", "payment"], amount__gt=0)
+        | Q(document_type__in=["invoice", "debit_note"], amount__lt=0)
+        | Q(amount=0)
+    ).values_list("customer__code", "number", "document_type", "amount")[:20]
+    if wrong:
+        listed = "; ".join(f"{code} {number} ({kind}, {amount})" for code, number, kind, amount in wrong)
+        raise RuntimeError(
+            "Items whose amount has the wrong sign for their type (credit notes and payments "
+            "are negative, invoices and debit notes positive, none is zero): "
+            f"{listed}. Correct them in the ERP's file and load it again, or in the "
+            "database, then migrate again."
+        )
 
 
 class Migration(migrations.Migration):
@@ -13,6 +33,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_items_of_the_wrong_sign, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='openitem',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__lt', 0), ('document_type__in', ['credit_note', 'payment'])), models.Q(('amount__gt', 0), ('document_type__in', ['invoice', 'debit_note'])), models.Q(models.Q(('document_type__in', ['invoice', 'debit_note', 'credit_note', 'payment']), _negated=True), models.Q(('amount', 0), _negated=True)), _connector='OR'), name='openitem_amount_sign_of_its_type', violation_error_message='A credit note or a payment has a negative amount, an invoice or a debit note a positive one.'),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 
 _KEY = "customer_id, currency, due_date, document_type, is_debit"
 
@@ -60,3 +60,29 @@ def compact_item_balances(*, customer_ids: Sequence[int] | None = None) -> int:
         cursor.execute(sql, params)
         (removed,) = cursor.fetchone()
     return removed
+
+
+_REBUILD = f"""
+INSERT INTO collections_app_itembalance ({_KEY}, item_count, open_total)
+SELECT customer_id, currency, due_date, document_type, open_amount > 0, count(*), sum(open_amount)
+FROM collections_app_openitem WHERE open_amount <> 0
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def rebuild_item_balances() -> int:
+    """Write the balances again from the items, for a database whose balances
+    were not kept by its triggers (data loaded with them off, or the balances
+    dumped and loaded with the items). Returns the number of groups.
+
+    The table is locked against writers first (its SHARE ROW EXCLUSIVE lock
+    waits for them and makes them wait): a write to the items committed before
+    is in the sums, one still under way adds its row once the rebuild is done.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE collections_app_itembalance IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM collections_app_itembalance")
+        cursor.execute(_REBUILD)
+        return cursor.rowcount

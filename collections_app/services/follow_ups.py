@@ -19,10 +19,12 @@ from collections_app.models import (
 
 def untouched_follow_ups_of(promises: QuerySet[PaymentPromise]) -> list[tuple[int, int]]:
     """The open follow-ups of these promises that their status's template
-    scheduled and nobody worked on, locked: (id, customer id) in id order. Left
-    out: an action typed by hand (no template), one an officer rescheduled,
-    reassigned or wrote on since, and one shared with a promise still open
-    (another currency of the same quick promise)."""
+    scheduled and nobody worked on, locked: (id, customer id) in id order. A
+    promise's follow-up is only ever the one its status scheduled (a specific
+    action asked for with a promise is not linked to it). Left out: one without
+    a template, one an officer rescheduled, reassigned or wrote on since, and one
+    shared with a promise still open (another currency of the same quick
+    promise)."""
     still_open = PaymentPromise.objects.filter(follow_up=OuterRef("pk"), state=PromiseState.OPEN)
     worked_on = ActionEvent.objects.filter(action=OuterRef("pk"))
     return list(

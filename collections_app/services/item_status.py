@@ -210,7 +210,10 @@ def change_item_status(
                 source=PromiseSource.STATUS_CHANGE,
                 user=user,
                 at=now,
-                follow_up=created,
+                # Only the status's own follow-up ("check the payment arrived") is
+                # the promise's, to close with it; a specific action the officer
+                # asked for stays theirs.
+                follow_up=created if action is None else None,
             )
         elif changed:
             # Items qualified otherwise (a dispute…) are no longer promised.

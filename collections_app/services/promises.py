@@ -101,6 +101,7 @@ def record_promises(
         reason=ReleaseReason.SUPERSEDED,
         at=at,
         keep=[promise.pk for promise in promises],
+        replaced_by_follow_up=follow_up is not None,
     )
     _insert_lines(promises=promises, item_ids=ids)
     return promises
@@ -112,6 +113,7 @@ def release_items(
     reason: ReleaseReason,
     at: datetime.datetime,
     keep: Iterable[int] = (),
+    replaced_by_follow_up: bool = True,
 ) -> int:
     """The items stop counting for the open promises they are in (other than
     ``keep``): those promises are now for their other items only, or cancelled
@@ -139,11 +141,13 @@ def release_items(
     )
     # A promise left with none of its items has no use for its follow-up ("check
     # the payment arrived"): the new promise has its own, or the items are now
-    # followed another way (a dispute…).
-    cancelled = PaymentPromise.objects.filter(
-        pk__in=Subquery(touched), state=PromiseState.CANCELLED, evaluated_at=at
-    )
-    close_actions(untouched_follow_ups_of(cancelled), at=at, note=str(_CANCELLED_NOTES[reason]))
+    # followed another way (a dispute…). Not when the new promise has none: the
+    # items would be left without any.
+    if reason == ReleaseReason.WITHDRAWN or replaced_by_follow_up:
+        cancelled = PaymentPromise.objects.filter(
+            pk__in=Subquery(touched), state=PromiseState.CANCELLED, evaluated_at=at
+        )
+        close_actions(untouched_follow_ups_of(cancelled), at=at, note=str(_CANCELLED_NOTES[reason]))
     return released
 
 

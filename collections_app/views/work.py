@@ -165,6 +165,10 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 seen_at=page_seen_at(request),
             )
+        except ActionAlreadyCreated as sent_before:
+            # The same form twice (a retried request): the first one did it all.
+            level = messages.SUCCESS if sent_before.same else messages.WARNING
+            return _changed(request, customer, sent_before.text, level=level)
         except ServiceError as error:
             status_form.add_error(None, error.text)
         else:

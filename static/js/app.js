@@ -65,7 +65,10 @@
     if (!element || !element.matches("input, select, textarea")) return false;
     if (element.value !== field.value && element.type !== "checkbox") {
       element.value = field.value;
-      element.dispatchEvent(new Event("input", { bubbles: true }));
+      // Sent again as the field sends itself: typed text on "input", a chosen
+      // status or date on "change".
+      var typed = element.type === "search" || element.type === "text";
+      element.dispatchEvent(new Event(typed ? "input" : "change", { bubbles: true }));
     }
     element.focus();
     if (field.start !== null) {

@@ -153,7 +153,12 @@
     var target = event.detail.target;
     var config = event.detail.requestConfig;
     var frame = target && target.id === "statement" && target.querySelector(".table-wrap");
-    frameScroll = frame && config && config.verb === "post" ? frame.scrollTop : null;
+    var swapping = event.detail.shouldSwap;
+    frameScroll = frame && swapping && config && config.verb === "post" ? frame.scrollTop : null;
+  });
+  // An answer not swapped in (an error said in the message area) leaves nothing behind.
+  document.addEventListener("htmx:afterRequest", function () {
+    frameScroll = null;
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     if (frameScroll === null || !event.detail.target) return;

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from collections_app.models import (
+    Action,
     OpenItem,
     PaymentPromise,
     PromiseItem,
@@ -21,10 +22,11 @@ from collections_app.models import (
     ReleaseReason,
 )
 from collections_app.services import apply_quick_promise
-from collections_app.services.actions import reschedule_action
+from collections_app.services.actions import ActionDraft, reschedule_action
 from collections_app.services.item_status import change_item_status
 from collections_app.services.promises import PromiseError, record_promise_by_hand
 from tests.factories import (
+    ActionTemplateFactory,
     CustomerFactory,
     ItemStatusFactory,
     OfficerFactory,
@@ -180,6 +182,52 @@ def test_a_follow_up_worked_on_is_left_open_when_its_promise_is_replaced(custome
     _promise(customer, items, officer)
     first.action.refresh_from_db()
     assert first.action.done_at is None
+
+
+@pytest.mark.parametrize("then", ["promised again", "disputed"])
+def test_a_specific_action_asked_for_with_a_promise_is_never_closed_with_it(
+    customer, items, officer, then
+):
+    promised_by_phone = ItemStatusFactory(label="Promised by phone", kind="promise")
+    change_item_status(
+        customer=customer,
+        item_ids=[i.pk for i in items],
+        status=promised_by_phone,
+        status_date=datetime.date(2026, 12, 8),
+        user=officer,
+        action=ActionDraft(
+            action_type="email",
+            title="Send the invoice copy they asked for",
+            due_date=datetime.date(2026, 12, 4),
+            assigned_to=officer,
+            template=ActionTemplateFactory(name="Send the invoice copy"),
+        ),
+    )
+    asked = Action.objects.get(title="Send the invoice copy they asked for")
+    if then == "promised again":
+        configure_quick_promise(delay_days=2)
+        _promise(customer, items, officer)
+    else:
+        change_item_status(
+            customer=customer,
+            item_ids=[i.pk for i in items],
+            status=ItemStatusFactory(kind="dispute"),
+            status_date=datetime.date(2026, 12, 3),
+            resolver=officer,
+            user=officer,
+        )
+    asked.refresh_from_db()
+    assert asked.done_at is None
+
+
+def test_a_follow_up_stays_when_the_new_promise_has_none(customer, items, officer):
+    configure_quick_promise(delay_days=1)
+    first = _promise(customer, items, officer)
+    configure_quick_promise(status=PromiseStatusFactory(action_template=None), delay_days=3)
+    second = _promise(customer, items, officer)
+    assert second.action is None
+    first.action.refresh_from_db()
+    assert first.action.done_at is None  # the items keep a follow-up
 
 
 def test_an_evaluated_promise_is_not_superseded(customer, items, officer):

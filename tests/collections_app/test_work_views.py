@@ -252,8 +252,11 @@ class TestChangeStatus:
         assertContains(response, "Call the buyer about the price")
         action = Action.objects.get(title="Call the buyer about the price")
         assert action.items.count() == 2
-        # Sent again: the form's key finds the action, no second one.
-        officer_client.post(change_url(customer), data, headers=htmx_headers)
+        # Sent again: the form's key finds the action, no second one, and the
+        # answer says the first sending did it (not a refusal in the dialog).
+        again = officer_client.post(change_url(customer), data, headers=htmx_headers)
+        assert again.status_code == 200
+        assertContains(again, "was already created from this form")
         assert Action.objects.filter(title="Call the buyer about the price").count() == 1
 
     def test_the_action_is_ignored_when_following_the_course(
