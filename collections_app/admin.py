@@ -174,7 +174,7 @@ class OpenItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ItemBalance)
-class ItemBalanceAdmin(admin.ModelAdmin):
+class ItemBalanceAdmin(ReadOnlyAdmin):
     """The running totals PostgreSQL keeps of the outstanding items (read only:
     written by the database's triggers, folded by compaction)."""
 
@@ -191,15 +191,6 @@ class ItemBalanceAdmin(admin.ModelAdmin):
     search_fields = ["customer__code", "customer__name"]
     list_select_related = ["customer"]
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Action)
