@@ -212,10 +212,6 @@ class Statement:
         return sum(total.promisable for total in self.totals)
 
     @property
-    def shown_until(self) -> int:
-        return (self.first_page - 1) * STATEMENT_PAGE_SIZE + len(self.items)
-
-    @property
     def has_credits(self) -> bool:
         return any(not item.is_debit for item in self.items)
 
