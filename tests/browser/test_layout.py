@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from collections_app.models import OpenItem
 from tests.browser.helpers import SCREENSHOTS, assert_accessible, page_of_its_own, sign_in
@@ -29,10 +30,17 @@ def assert_in_view_and_on_top(page: Page, locator: Locator) -> None:
 
 
 def assert_no_page_scroll_sideways(page: Page) -> None:
-    widths = page.evaluate(
-        "() => ({page: document.documentElement.scrollWidth, view: window.innerWidth})"
-    )
-    assert widths["page"] <= widths["view"], f"the page scrolls sideways: {widths}"
+    """Once the page is loaded and laid out (its deferred scripts run), it is no
+    wider than the window."""
+    page.wait_for_load_state("load")
+    fits = "() => document.documentElement.scrollWidth <= window.innerWidth"
+    try:
+        page.wait_for_function(fits, timeout=2_000)
+    except PlaywrightTimeoutError:
+        widths = page.evaluate(
+            "() => ({page: document.documentElement.scrollWidth, view: window.innerWidth})"
+        )
+        raise AssertionError(f"the page scrolls sideways: {widths}") from None
 
 
 def test_selection_and_quick_promise_stay_in_view_on_a_long_statement(page: Page):
