@@ -10,6 +10,7 @@ from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import PASSWORD
 
@@ -125,11 +126,32 @@ def focused(page: Page) -> dict:
     )
 
 
+FOCUS_OUTLINE_AT_LEAST_2PX = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+}"""
+
+STYLESHEETS = """() => Array.from(document.styleSheets, (sheet) => {
+  let rules;
+  try { rules = sheet.cssRules.length; } catch (error) { rules = String(error); }
+  return `${sheet.href}: ${rules} rules`;
+})"""
+
+
 def assert_focus_visible(page: Page) -> None:
     """The focused element shows a focus indicator a person can see."""
     state = focused(page)
     assert state["focusVisible"], f"focus is not visible on {state}"
-    assert state["outline"] >= 2, f"no focus outline on {state}"
+    if state["outline"] < 2:
+        # Once in CI, right after a page was reached with Enter, the skip link
+        # had Chromium's own 1px ring, as if the page's stylesheet was not applied
+        # yet. Give the page up to 2 s to style the focus; a missing outline rule
+        # still fails, with what the page had loaded.
+        try:
+            page.wait_for_function(FOCUS_OUTLINE_AT_LEAST_2PX, timeout=2_000)
+        except PlaywrightTimeoutError:
+            state = {**focused(page), "stylesheets": page.evaluate(STYLESHEETS)}
+            raise AssertionError(f"no focus outline on {state}") from None
 
 
 def tab_to(page: Page, target: Locator, *, backwards: bool = False, limit: int = 60) -> None:
