@@ -40,30 +40,30 @@ STATEMENT_SORTS = {
 STATEMENT_PAGE_SIZE = 50
 #: Pages shown again at once after a change made deep in the statement.
 MAX_PAGES_AT_ONCE = 20
-#: What a statement row shows (templatetags/statement.py), read as plain values:
-#: building 50 model instances and their status and people costs four times the
-#: query itself.
-_ROW_FIELDS = (
-    "pk",
-    "number",
-    "document_type",
-    "document_date",
-    "due_date",
-    "amount",
-    "open_amount",
-    "currency",
-    "promise_date",
-    "status_date",
-    "status_comment",
-    "status__label",
-    "status__kind",
-    "status_set_by__username",
-    "status_set_by__first_name",
-    "status_set_by__last_name",
-    "resolver__username",
-    "resolver__first_name",
-    "resolver__last_name",
-)
+#: A statement page's rows, in SQL written out (``statement_rows_sql``): the ORM
+#: took 1.5 ms to build, compile and convert what PostgreSQL answers in 0.6 ms,
+#: on every statement shown. The filters mean what ``StatementFilters.condition``
+#: means (tests/collections_app/test_statement_rows.py holds the two together).
+_STATEMENT_ROWS = """
+SELECT i.id, i.number, i.document_type, i.document_date, i.due_date, i.amount,
+       i.open_amount, i.currency, i.promise_date, i.status_date, i.status_comment,
+       s.label, s.kind,
+       b.username, b.first_name, b.last_name,
+       r.username, r.first_name, r.last_name
+FROM {items} i
+LEFT JOIN {statuses} s ON s.id = i.status_id
+LEFT JOIN {users} b ON b.id = i.status_set_by_id
+LEFT JOIN {users} r ON r.id = i.resolver_id
+WHERE i.customer_id = %s AND i.open_amount <> 0{conditions}
+ORDER BY {order}
+LIMIT %s OFFSET %s
+"""
+_CENT = Decimal("0.01")
+
+
+def _amount(value) -> Decimal:
+    """An amount read without the ORM: SQLite gives numbers, not decimals."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(_CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,7 @@ def _row(values: tuple, *, today: datetime.date, type_labels: dict) -> Statement
     (pk, number, document_type, document_date, due_date, amount, open_amount, currency,
      promise_date, status_date, status_comment, status_label, status_kind,
      *people) = values  # fmt: skip
+    open_amount = _amount(open_amount)
     debit = is_debit_item(open_amount=open_amount, document_type=document_type)
     return StatementRow(
         pk=pk,
@@ -111,7 +112,7 @@ def _row(values: tuple, *, today: datetime.date, type_labels: dict) -> Statement
         type_label=type_labels.get(document_type, document_type),
         document_date=document_date,
         due_date=due_date,
-        amount=amount,
+        amount=_amount(amount),
         open_amount=open_amount,
         currency=currency,
         promise_date=promise_date,
@@ -159,6 +160,29 @@ class StatementFilters:
         if self.text:
             condition &= Q(number__icontains=self.text)
         return condition
+
+    def sql_condition(self, *, today: datetime.date) -> tuple[str, list]:
+        """``condition`` in SQL on the items (alias ``i``): `` AND …`` and its
+        parameters."""
+        sql, params = [], []
+        if self.overdue:
+            sql.append("i.open_amount > 0 AND i.due_date < %s")
+            params.append(today)
+        if self.without_status:
+            sql.append("i.status_id IS NULL")
+        elif self.status is not None:
+            sql.append("i.status_id = %s")
+            params.append(self.status)
+        if self.due_from:
+            sql.append("i.due_date >= %s")
+            params.append(self.due_from)
+        if self.due_to:
+            sql.append("i.due_date <= %s")
+            params.append(self.due_to)
+        if self.text:
+            sql.append("UPPER(i.number) LIKE UPPER(%s) ESCAPE '\\'")
+            params.append(f"%{connection.ops.prep_for_like_query(self.text)}%")
+        return "".join(f" AND {part}" for part in sql), params
 
     @property
     def balances_can_answer(self) -> bool:
@@ -342,6 +366,38 @@ def _currency_total(**sums) -> CurrencyTotal:
     )
 
 
+def statement_rows_sql(
+    *,
+    customer: Customer,
+    filters: StatementFilters,
+    today: datetime.date,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> list[tuple]:
+    """The values of the statement rows matching the filters, in the order of
+    ``STATEMENT_SORTS[sort]``: what ``matching_items`` would give, one query."""
+    column = {name: OpenItem._meta.get_field(name).column for name in _SORT_FIELDS}
+    order = ", ".join(
+        f"i.{column[name.lstrip('-')]} {'DESC' if name.startswith('-') else 'ASC'}"
+        for name in STATEMENT_SORTS[sort]
+    )
+    conditions, params = filters.sql_condition(today=today)
+    sql = _STATEMENT_ROWS.format(
+        items=OpenItem._meta.db_table,
+        statuses=ItemStatus._meta.db_table,
+        users=get_user_model()._meta.db_table,
+        conditions=conditions,
+        order=order,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [customer.pk, *params, limit, offset])
+        return cursor.fetchall()
+
+
+_SORT_FIELDS = frozenset(name.lstrip("-") for names in STATEMENT_SORTS.values() for name in names)
+
+
 def account_statement(
     *,
     customer: Customer,
@@ -364,10 +420,8 @@ def account_statement(
     pages = min(max(1, pages), MAX_PAGES_AT_ONCE)
     start = (page - 1) * STATEMENT_PAGE_SIZE
     size = pages * STATEMENT_PAGE_SIZE
-    rows = list(
-        matching_items(customer=customer, filters=filters, today=today)
-        .order_by(*STATEMENT_SORTS[sort])
-        .values_list(*_ROW_FIELDS)[start : start + size + 1]
+    rows = statement_rows_sql(
+        customer=customer, filters=filters, today=today, sort=sort, limit=size + 1, offset=start
     )
     # The type's label from a plain dict: get_document_type_display() hashes the
     # lazily translated choices on every call.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -132,6 +131,14 @@ DEFAULT_GRACE_DAYS = 1
 MAX_GRACE_DAYS = 30
 
 
+#: Every status and the preference's row beside each (``load_with_statuses``).
+_STATUSES_AND_PREFERENCE = """
+SELECT s.*, {columns}
+FROM {statuses} s LEFT JOIN {preference} p ON p.id = %s
+ORDER BY s.label
+"""
+
+
 class QuickPromisePreference(models.Model):
     """The Quick Promise settings: which status, and how many days ahead.
 
@@ -208,25 +215,46 @@ class QuickPromisePreference(models.Model):
         return reverse("collections:preferences")
 
     @classmethod
-    def load(cls, *, statuses: Iterable[ItemStatus] | None = None) -> QuickPromisePreference:
+    def load(cls) -> QuickPromisePreference:
         """The preference; an unsaved, unconfigured one until it is first saved
-        (reading it never writes). Given every status (a page that lists them
-        anyway), its statuses are taken from them instead of read again."""
-        if statuses is None:
-            preference = (
-                cls.objects.select_related("status__action_template", "broken_status")
-                .filter(pk=cls.SINGLETON_PK)
-                .first()
-            )
-        else:
-            preference = cls.objects.filter(pk=cls.SINGLETON_PK).first()
-            if preference is not None:
-                by_id = {status.pk: status for status in statuses}
-                for name in ("status", "broken_status"):
-                    status_id = getattr(preference, f"{name}_id")
-                    if status_id in by_id:
-                        setattr(preference, name, by_id[status_id])
+        (reading it never writes)."""
+        preference = (
+            cls.objects.select_related("status__action_template", "broken_status")
+            .filter(pk=cls.SINGLETON_PK)
+            .first()
+        )
         return preference or cls(pk=cls.SINGLETON_PK)
+
+    @classmethod
+    def load_with_statuses(cls) -> tuple[list[ItemStatus], QuickPromisePreference]:
+        """Every status, by label, and the preference with its statuses among
+        them: one query, for the statement, which shows both each time."""
+        # When it was last saved is left to be read if asked for: read here, it
+        # would miss the conversion the ORM gives a date and time on SQLite.
+        names = [f.attname for f in cls._meta.concrete_fields if f.name != "updated_at"]
+        preference_values = None
+        statuses = []
+        for status in ItemStatus.objects.raw(
+            _STATUSES_AND_PREFERENCE.format(
+                statuses=ItemStatus._meta.db_table,
+                preference=cls._meta.db_table,
+                columns=", ".join(f'p."{name}" AS "preference_{name}"' for name in names),
+            ),
+            [cls.SINGLETON_PK],
+        ):
+            statuses.append(status)
+            preference_values = [getattr(status, f"preference_{name}") for name in names]
+        if not statuses:
+            return statuses, cls.load()
+        if preference_values[0] is None:
+            return statuses, cls(pk=cls.SINGLETON_PK)
+        preference = cls.from_db(statuses[0]._state.db, names, preference_values)
+        by_id = {status.pk: status for status in statuses}
+        for name in ("status", "broken_status"):
+            status_id = getattr(preference, f"{name}_id")
+            if status_id in by_id:
+                setattr(preference, name, by_id[status_id])
+        return statuses, preference
 
     @property
     def is_configured(self) -> bool:

@@ -64,7 +64,7 @@ def render_statement(
     row, as many pages as the officer had loaded (the form's ``shown``), for
     the answer to a change made on them."""
     today = timezone.localdate()
-    statuses = list(ItemStatus.objects.order_by("label"))
+    statuses, preference = QuickPromisePreference.load_with_statuses()
     filter_form = StatementFilterForm(request.GET, statuses=statuses)
     filters = filter_form.filters()
     sort = request.GET.get("sort", "due_date")
@@ -105,7 +105,6 @@ def render_statement(
     }
     if more_rows:
         return render(request, f"{TEMPLATE}#rows", context)
-    preference = QuickPromisePreference.load(statuses=statuses)
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     context.update(
         today=today,
