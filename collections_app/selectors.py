@@ -423,9 +423,10 @@ def account_statement(
     rows = statement_rows_sql(
         customer=customer, filters=filters, today=today, sort=sort, limit=size + 1, offset=start
     )
-    # The type's label from a plain dict: get_document_type_display() hashes the
-    # lazily translated choices on every call.
-    type_labels = dict(DocumentType.choices)
+    # The types' labels translated once: get_document_type_display() hashes the
+    # lazily translated choices on every call, and each lazy label translates
+    # itself again wherever it is shown.
+    type_labels = {value: str(label) for value, label in DocumentType.choices}
     items = [_row(values, today=today, type_labels=type_labels) for values in rows[:size]]
     return Statement(
         customer=customer,

@@ -11,21 +11,37 @@ template keeps the table around the rows (reminders.html, partial ``rows``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape  # what django.utils.html.escape writes, without its lazy wrapper
 
 from django import template
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from collections_app.models import StatusKind
 from collections_app.selectors import StatementRow
-from customers.templatetags.ledger_format import money, short_date, whole_number
+from customers.templatetags.ledger_format import LedgerFormat
 
 register = template.Library()
 
 
-def _status_cell(row: StatementRow, *, customer_pk: int, can_change_status: bool) -> str:
+class RowFormat(LedgerFormat):
+    """The language's formats and the rows' few words, looked up once a page."""
+
+    __slots__ = ("broken", "change", "none", "resolver", "resolver_of")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = escape(_("Broken"))
+        self.change = escape(_("change"))
+        self.none = escape(_("none"))
+        self.resolver = escape(_("Resolver:"))
+        self.resolver_of = _("the resolver of %(number)s")
+
+
+def _status_cell(
+    row: StatementRow, *, customer_pk: int, can_change_status: bool, fmt: RowFormat
+) -> str:
     if row.status_label is None:
         return ""
     parts = [
@@ -33,23 +49,22 @@ def _status_cell(row: StatementRow, *, customer_pk: int, can_change_status: bool
     ]
     if row.set_by:
         when = (
-            f"{short_date(row.status_date)} · "
+            f"{fmt.short_date(row.status_date)} · "
             if row.status_date and row.status_kind != StatusKind.PROMISE
             else ""
         )
         parts.append(f'<span class="status-meta">{when}{escape(row.set_by)}</span>')
     if row.status_kind == StatusKind.DISPUTE:
-        resolver = escape(row.resolver or _("none"))
+        resolver = escape(row.resolver) if row.resolver else fmt.none
         change = ""
         if can_change_status:
             url = reverse("collections:item-resolver", args=[customer_pk, row.pk])
-            hidden = escape(_("the resolver of %(number)s") % {"number": row.number})
+            hidden = escape(fmt.resolver_of % {"number": row.number})
             change = (
-                f' · <a href="{escape(url)}">{escape(_("change"))}'
+                f' · <a href="{escape(url)}">{fmt.change}'
                 f'<span class="visually-hidden"> {hidden}</span></a>'
             )
-        label = escape(_("Resolver:"))
-        parts.append(f'<span class="status-meta">{label} {resolver}{change}</span>')
+        parts.append(f'<span class="status-meta">{fmt.resolver} {resolver}{change}</span>')
     if row.status_comment:
         # Under its status, two lines at most; the whole text on hover.
         comment = escape(row.status_comment)
@@ -58,9 +73,15 @@ def _status_cell(row: StatementRow, *, customer_pk: int, can_change_status: bool
 
 
 def statement_row(
-    item: StatementRow, *, customer_pk: int, selected: frozenset[str], can_change_status: bool
+    item: StatementRow,
+    *,
+    customer_pk: int,
+    selected: frozenset[str],
+    can_change_status: bool,
+    fmt: RowFormat | None = None,
 ) -> str:
     """One row of the statement."""
+    fmt = fmt or RowFormat()
     pk = str(item.pk)
     number = escape(item.number)
     currency = escape(item.currency)
@@ -73,10 +94,13 @@ def statement_row(
         )
         if wanted
     )
-    overdue = f' <span class="overdue">{whole_number(item.overdue_days)}</span>'
-    promise = short_date(item.promise_date) if item.promise_date else ""
+    overdue = f' <span class="overdue">{fmt.whole_number(item.overdue_days)}</span>'
+    promise = fmt.short_date(item.promise_date) if item.promise_date else ""
     if item.is_broken_promise:
-        promise += f' <span class="badge badge-broken">{escape(_("Broken"))}</span>'
+        promise += f' <span class="badge badge-broken">{fmt.broken}</span>'
+    status = _status_cell(
+        item, customer_pk=customer_pk, can_change_status=can_change_status, fmt=fmt
+    )
     return (
         f'<tr class="{classes}">'
         f'<td class="select"><input type="checkbox" name="items" value="{pk}" id="item-{pk}" '
@@ -85,15 +109,15 @@ def statement_row(
         f"{' checked' if pk in selected else ''}></td>"
         f'<th scope="row"><label for="item-{pk}">{number}</label></th>'
         f"<td>{escape(item.type_label)}</td>"
-        f"<td>{short_date(item.document_date)}</td>"
-        f"<td>{short_date(item.due_date)}</td>"
+        f"<td>{fmt.short_date(item.document_date)}</td>"
+        f"<td>{fmt.short_date(item.due_date)}</td>"
         f'<td class="num">{overdue if item.overdue_days else ""}</td>'
-        f'<td class="num">{money(item.amount, item.currency)}</td>'
+        f'<td class="num">{fmt.money(item.amount, item.currency)}</td>'
         f'<td class="num{" overdue" if item.overdue_days else ""}">'
-        f"{money(item.open_amount, item.currency)}</td>"
+        f"{fmt.money(item.open_amount, item.currency)}</td>"
         f"<td>{currency}</td>"
         f'<td class="status-cell">'
-        f"{_status_cell(item, customer_pk=customer_pk, can_change_status=can_change_status)}</td>"
+        f"{status}</td>"
         f"<td>{promise}</td>"
         "</tr>\n"
     )
@@ -109,6 +133,7 @@ def statement_rows(
 ) -> SafeString:
     """Every row of a page of the statement (every value escaped)."""
     # Each value is escaped in statement_row.
+    fmt = RowFormat()
     return mark_safe(
         "".join(
             statement_row(
@@ -116,6 +141,7 @@ def statement_rows(
                 customer_pk=customer_pk,
                 selected=selected,
                 can_change_status=can_change_status,
+                fmt=fmt,
             )
             for item in items
         )

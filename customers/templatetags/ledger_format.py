@@ -40,6 +40,10 @@ def money(value, currency: str = "") -> str:
     """An amount with two decimals and the locale's separators ("1,234.50");
     none for a currency without minor units ("150,000" yen), unless the amount
     has some (a wrong figure is shown as it is, never rounded)."""
+    return _money(value, currency, _separators(get_language()))
+
+
+def _money(value, currency: str, separators: tuple[str, str]) -> str:
     if value in (None, ""):
         return ""
     try:
@@ -48,7 +52,7 @@ def money(value, currency: str = "") -> str:
         text = f"{number:,.0f}" if whole else f"{number:,.2f}"
     except (ArithmeticError, ValueError, TypeError):
         return ""
-    decimal_separator, thousand_separator = _separators(get_language())
+    decimal_separator, thousand_separator = separators
     if (decimal_separator, thousand_separator) != (".", ","):
         text = (
             text.replace(",", "\x00")
@@ -61,9 +65,12 @@ def money(value, currency: str = "") -> str:
 def whole_number(value: int) -> str:
     """A whole number with the locale's thousands separator ("1,234"), as the
     template engine shows one."""
+    return _whole_number(value, _separators(get_language()))
+
+
+def _whole_number(value: int, separators: tuple[str, str]) -> str:
     text = f"{value:,}"
-    thousand_separator = _separators(get_language())[1]
-    return text if thousand_separator == "," else text.replace(",", thousand_separator)
+    return text if separators[1] == "," else text.replace(",", separators[1])
 
 
 @functools.cache
@@ -84,9 +91,34 @@ def _strftime_pattern(language: str | None) -> str | None:
 @register.filter(expects_localtime=True)
 def short_date(value) -> str:
     """A date in the locale's short format ("07/12/2026")."""
+    return _short_date(value, _strftime_pattern(get_language()))
+
+
+def _short_date(value, pattern: str | None) -> str:
     if not isinstance(value, datetime.date):
         return ""
-    pattern = _strftime_pattern(get_language())
     if pattern is None:
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return value.strftime(pattern)
+
+
+class LedgerFormat:
+    """``money``, ``whole_number`` and ``short_date`` in the language active when
+    it is made: for code that formats a page of rows, which would otherwise look
+    the language up for every cell."""
+
+    __slots__ = ("_pattern", "_separators")
+
+    def __init__(self) -> None:
+        language = get_language()
+        self._separators = _separators(language)
+        self._pattern = _strftime_pattern(language)
+
+    def money(self, value, currency: str = "") -> str:
+        return _money(value, currency, self._separators)
+
+    def whole_number(self, value: int) -> str:
+        return _whole_number(value, self._separators)
+
+    def short_date(self, value) -> str:
+        return _short_date(value, self._pattern)
