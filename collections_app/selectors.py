@@ -43,7 +43,7 @@ MAX_PAGES_AT_ONCE = 20
 #: A statement page's rows, in SQL written out (``statement_rows_sql``): the ORM
 #: took 1.5 ms to build, compile and convert what PostgreSQL answers in 0.6 ms,
 #: on every statement shown. The filters mean what ``StatementFilters.condition``
-#: means (tests/collections_app/test_statement_rows.py holds the two together).
+#: means (tests/collections_app/test_statement_reads.py holds the two together).
 _STATEMENT_ROWS = """
 SELECT i.id, i.number, i.document_type, i.document_date, i.due_date, i.amount,
        i.open_amount, i.currency, i.promise_date, i.status_date, i.status_comment,

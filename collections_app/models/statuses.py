@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -229,9 +229,8 @@ class QuickPromisePreference(models.Model):
     def load_with_statuses(cls) -> tuple[list[ItemStatus], QuickPromisePreference]:
         """Every status, by label, and the preference with its statuses among
         them: one query, for the statement, which shows both each time."""
-        # When it was last saved is left to be read if asked for: read here, it
-        # would miss the conversion the ORM gives a date and time on SQLite.
-        names = [f.attname for f in cls._meta.concrete_fields if f.name != "updated_at"]
+        fields = cls._meta.concrete_fields
+        names = [field.attname for field in fields]
         preference_values = None
         statuses = []
         for status in ItemStatus.objects.raw(
@@ -248,7 +247,18 @@ class QuickPromisePreference(models.Model):
             return statuses, cls.load()
         if preference_values[0] is None:
             return statuses, cls(pk=cls.SINGLETON_PK)
-        preference = cls.from_db(statuses[0]._state.db, names, preference_values)
+        # Beside a raw query's model, its extra columns come as the driver gives
+        # them: converted here as the ORM would (a date and time on SQLite).
+        db = statuses[0]._state.db
+        connection = connections[db]
+        values = []
+        for field, value in zip(fields, preference_values, strict=True):
+            column = field.get_col(cls._meta.db_table)
+            converters = connection.ops.get_db_converters(column)
+            for converter in converters + column.get_db_converters(connection):
+                value = converter(value, column, connection)
+            values.append(value)
+        preference = cls.from_db(db, names, values)
         by_id = {status.pk: status for status in statuses}
         for name in ("status", "broken_status"):
             status_id = getattr(preference, f"{name}_id")

@@ -9,15 +9,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from collections_app.models import DocumentType, ItemStatus, QuickPromisePreference, StatusKind
 from collections_app.selectors import (
     STATEMENT_SORTS,
     StatementFilters,
+    _amount,
     matching_items,
     statement_rows_sql,
 )
@@ -91,6 +94,17 @@ def filter_cases(dispute, ongoing):
     ]
 
 
+def test_the_cases_set_every_filter():
+    """A filter added to StatementFilters is compared too, once a case sets it."""
+    cases = filter_cases(ItemStatusFactory.build(pk=1), ItemStatusFactory.build(pk=2))
+    unset = [
+        field.name
+        for field in dataclasses.fields(StatementFilters)
+        if all(getattr(case, field.name) == field.default for case in cases)
+    ]
+    assert unset == []
+
+
 def test_the_rows_are_the_orms_for_every_sort_and_filter(account):
     customer, dispute, ongoing = account
     compared = 0
@@ -145,11 +159,6 @@ def test_a_page_is_a_slice_of_the_whole(account):
     assert page == every[5:9]
 
 
-def _preference_fields(preference: QuickPromisePreference) -> dict:
-    names = ("pk", "status_id", "delay_days", "grace_days", "broken_status_id", "updated_by_id")
-    return {name: getattr(preference, name) for name in names}
-
-
 def test_statuses_and_preference_in_one_query(django_assert_num_queries):
     broken = ItemStatusFactory(label="Broken promise", kind=StatusKind.PROMISE)
     promise = PromiseStatusFactory(label="A promise")
@@ -165,13 +174,45 @@ def test_statuses_and_preference_in_one_query(django_assert_num_queries):
         assert loaded.status.label == "A promise"
         assert loaded.broken_status.label == "Broken promise"
         assert loaded.is_usable
+        # Every field read, none left to load later.
+        assert loaded.get_deferred_fields() == set()
+        fields = {field.attname: getattr(loaded, field.attname) for field in loaded._meta.fields}
     assert statuses == list(ItemStatus.objects.order_by("label"))
     assert [status.is_active for status in statuses] == [True, True, False]
-    assert _preference_fields(loaded) == _preference_fields(QuickPromisePreference.load())
+    again = QuickPromisePreference.load()
+    assert fields == {field.attname: getattr(again, field.attname) for field in again._meta.fields}
     # Its statuses are the listed ones, not copies.
     assert loaded.status is statuses[0]
-    # Read when asked for, with its time zone.
-    assert loaded.updated_at == QuickPromisePreference.load().updated_at
+
+
+def test_the_preference_read_with_the_statuses_saves_like_any():
+    preference = configure_quick_promise(delay_days=2)
+    saved_at = QuickPromisePreference.load().updated_at
+    _statuses, loaded = QuickPromisePreference.load_with_statuses()
+    loaded.delay_days = 4
+    with time_machine.travel(saved_at + datetime.timedelta(minutes=5), tick=False):
+        loaded.save()
+    again = QuickPromisePreference.load()
+    assert (again.delay_days, again.status_id) == (4, preference.status_id)
+    assert again.updated_at == saved_at + datetime.timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("12.30"), Decimal("12.30")),
+        # What SQLite gives for a decimal column: a float, or an int when whole.
+        (12.3, Decimal("12.30")),
+        (-150, Decimal("-150.00")),
+        (123456789012.34, Decimal("123456789012.34")),
+        (0.1, Decimal("0.10")),
+    ],
+)
+def test_amounts_read_without_the_orm_are_decimals_of_two_places(value, expected):
+    amount = _amount(value)
+    assert isinstance(amount, Decimal)
+    assert amount == expected
+    assert amount.as_tuple().exponent == -2
 
 
 def test_statuses_without_a_preference_saved_yet():
