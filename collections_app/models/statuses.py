@@ -133,7 +133,7 @@ MAX_GRACE_DAYS = 30
 
 #: Every status and the preference's row beside each (``load_with_statuses``).
 _STATUSES_AND_PREFERENCE = """
-SELECT s.*, {columns}
+SELECT {status_columns}, {columns}
 FROM {statuses} s LEFT JOIN {preference} p ON p.id = %s
 ORDER BY s.label
 """
@@ -237,6 +237,11 @@ class QuickPromisePreference(models.Model):
             _STATUSES_AND_PREFERENCE.format(
                 statuses=ItemStatus._meta.db_table,
                 preference=cls._meta.db_table,
+                # Named, not s.*: a prepared statement's columns must not change
+                # under it when a migration adds one.
+                status_columns=", ".join(
+                    f's."{field.column}"' for field in ItemStatus._meta.concrete_fields
+                ),
                 columns=", ".join(f'p."{name}" AS "preference_{name}"' for name in names),
             ),
             [cls.SINGLETON_PK],
