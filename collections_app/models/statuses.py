@@ -6,10 +6,12 @@ import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from customers.rows import columns, instance_from_row
 
 
 class ActionType(models.TextChoices):
@@ -237,12 +239,10 @@ class QuickPromisePreference(models.Model):
             _STATUSES_AND_PREFERENCE.format(
                 statuses=ItemStatus._meta.db_table,
                 preference=cls._meta.db_table,
-                # Named, not s.*: a prepared statement's columns must not change
-                # under it when a migration adds one.
-                status_columns=", ".join(
-                    f's."{field.column}"' for field in ItemStatus._meta.concrete_fields
+                status_columns=columns(ItemStatus, "s"),
+                columns=", ".join(
+                    f'p."{field.column}" AS "preference_{field.attname}"' for field in fields
                 ),
-                columns=", ".join(f'p."{name}" AS "preference_{name}"' for name in names),
             ),
             [cls.SINGLETON_PK],
         ):
@@ -253,17 +253,8 @@ class QuickPromisePreference(models.Model):
         if preference_values[0] is None:
             return statuses, cls(pk=cls.SINGLETON_PK)
         # Beside a raw query's model, its extra columns come as the driver gives
-        # them: converted here as the ORM would (a date and time on SQLite).
-        db = statuses[0]._state.db
-        connection = connections[db]
-        values = []
-        for field, value in zip(fields, preference_values, strict=True):
-            column = field.get_col(cls._meta.db_table)
-            converters = connection.ops.get_db_converters(column)
-            for converter in converters + column.get_db_converters(connection):
-                value = converter(value, column, connection)
-            values.append(value)
-        preference = cls.from_db(db, names, values)
+        # them: converted as the ORM would.
+        preference = instance_from_row(cls, preference_values, using=statuses[0]._state.db)
         by_id = {status.pk: status for status in statuses}
         for name in ("status", "broken_status"):
             status_id = getattr(preference, f"{name}_id")

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from collections_app.selectors import (
 )
 from collections_app.services import QuickPromiseError, apply_quick_promise
 from customers.models import Customer
+from customers.selectors import customer_with_collector
 from customers.templatetags.ledger_format import ZERO_DECIMAL_CURRENCIES
 
 TEMPLATE = "collections_app/reminders.html"
@@ -37,7 +38,10 @@ MORE_ROWS_TARGET = "statement-more"
 def get_customer_for_user(request: HttpRequest, pk: int) -> Customer:
     if not request.user.has_perm("customers.view_customer"):
         raise PermissionDenied
-    return get_object_or_404(Customer.objects.select_related("collector"), pk=pk)
+    customer = customer_with_collector(pk)
+    if customer is None:
+        raise Http404(f"No customer {pk}.")  # for the logs: the page says "Not found"
+    return customer
 
 
 def _page_number(request: HttpRequest) -> int:
