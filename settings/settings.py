@@ -123,7 +123,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # prepared statements (PgBouncer before 1.21 in transaction mode), say
 # DATABASE_PREPARED_STATEMENTS=False. Raw SQL then types what PostgreSQL cannot
 # infer (`%s::text` in concat()).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql" and env.bool(
     "DATABASE_PREPARED_STATEMENTS", default=True
 ):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
