@@ -124,6 +124,34 @@ def statement_row(
 
 
 @register.simple_tag
+def statement_figures(statement) -> SafeString:
+    """The account's totals above the statement: outstanding and overdue by
+    currency, and the count of outstanding items."""
+    fmt = LedgerFormat()
+    parts = []
+    for total in statement.totals:
+        # Outside the f-strings, where makemessages would not find them.
+        outstanding = escape(_("Outstanding (%(currency)s)") % {"currency": total.currency})
+        overdue = escape(_("Overdue (%(currency)s)") % {"currency": total.currency})
+        late = " overdue" if total.overdue > 0 else ""
+        parts.append(
+            f"<div><dt>{outstanding}</dt>"
+            f'<dd class="num">{fmt.money(total.outstanding, total.currency)}</dd></div>'
+            f"<div><dt>{overdue}</dt>"
+            f'<dd class="num{late}">{fmt.money(total.overdue, total.currency)}</dd></div>'
+        )
+    if not parts:
+        outstanding = escape(_("Outstanding"))
+        parts.append(f'<div><dt>{outstanding}</dt><dd class="num">{fmt.money(0)}</dd></div>')
+    items = escape(_("Outstanding items"))
+    parts.append(
+        f'<div><dt>{items}</dt><dd class="num">{fmt.whole_number(statement.item_count)}</dd></div>'
+    )
+    # Every value is escaped above.
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
 def statement_rows(
     items: Iterable[StatementRow],
     *,

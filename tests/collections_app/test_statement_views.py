@@ -115,6 +115,42 @@ class TestStatement:
         assert box["name"] == "items"
         assert box["value"] == str(items[0].pk)
 
+    def test_the_totals_by_currency_above_the_statement(self, officer_client, customer):
+        OpenItemFactory(customer=customer, amount=Decimal("1234.50"), due_date=NOW.date())
+        OpenItemFactory(
+            customer=customer, amount=Decimal("20000.00"), currency="JPY", due_date=NOW.date()
+        )
+        OpenItemFactory(
+            customer=customer, amount=Decimal("150000.00"), currency="JPY",
+            due_date=datetime.date(2026, 11, 1),
+        )  # fmt: skip
+        response = officer_client.get(reminders_url(customer))
+        figures = (
+            '<dl class="figures">'
+            '<div><dt>Outstanding (EUR)</dt><dd class="num">1,234.50</dd></div>'
+            '<div><dt>Overdue (EUR)</dt><dd class="num">0.00</dd></div>'
+            '<div><dt>Outstanding (JPY)</dt><dd class="num">170,000</dd></div>'
+            '<div><dt>Overdue (JPY)</dt><dd class="num overdue">150,000</dd></div>'
+            '<div><dt>Outstanding items</dt><dd class="num">3</dd></div>'
+            "</dl>"
+        )
+        assertContains(response, figures, html=True)
+        # In French: the words and the separators of the language.
+        officer_client.cookies["django_language"] = "fr"
+        response = officer_client.get(reminders_url(customer), headers={"accept-language": "fr"})
+        assertContains(response, "<dt>Encours (JPY)</dt>", html=True)
+        assertContains(response, '<dd class="num">1\xa0234,50</dd>', html=True)
+
+    def test_the_totals_of_an_account_without_items(self, officer_client, customer):
+        response = officer_client.get(reminders_url(customer))
+        figures = (
+            '<dl class="figures">'
+            '<div><dt>Outstanding</dt><dd class="num">0.00</dd></div>'
+            '<div><dt>Outstanding items</dt><dd class="num">0</dd></div>'
+            "</dl>"
+        )
+        assertContains(response, figures, html=True)
+
     def test_item_ids_are_never_localised(self, officer_client, customer):
         # 12,345 with a thousands separator would not be an id the server knows.
         item = OpenItemFactory(pk=12345, customer=customer)
