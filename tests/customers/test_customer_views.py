@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -165,6 +166,37 @@ def test_a_broad_list_counts_no_further_than_it_shows(officer_client, monkeypatc
     # A page past the end shows the last one.
     assert officer_client.get(LIST, {"page": "99"}).context["page"].number == 3
     assert _queries(officer_client, {"page": "2"}) == _queries(officer_client, {"page": "3"})
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "code", "-code"])
+@pytest.mark.parametrize("query", ["road", "", "Customer 1"], ids=["broad", "none", "narrow"])
+def test_every_page_of_a_search_in_order(officer_client, monkeypatch, sort, query):
+    # Counting to 10 at the least, "road" (all 130) is a broad search: the name
+    # or code index is walked; counting to 50, "Customer 1" (23 of them) is a
+    # narrow one: its matches are sorted.
+    narrow = query == "Customer 1"
+    monkeypatch.setattr("customers.pagination.COUNT_CAP", 50 if narrow else 10)
+    numbers = list(range(130))
+    random.Random(7).shuffle(numbers)
+    Customer.objects.bulk_create(
+        Customer(code=f"B{(n * 37) % 130:04d}", name=f"Broad Customer {n % 60}") for n in numbers
+    )
+    matching = [c for c in Customer.objects.all() if query.upper() in f"{c.code}{c.name}".upper()]
+    key = "name" if sort.endswith("name") else "code"
+    expected = sorted(
+        matching, key=lambda c: (c.name, c.code) if key == "name" else c.code,
+        reverse=sort.startswith("-"),
+    )  # fmt: skip
+    shown = []
+    for number in (1, 2, 3):
+        page = officer_client.get(LIST, {"q": query, "sort": sort, "page": number}).context["page"]
+        if number == 1:
+            assert page.paginator.is_capped is not narrow
+        if page.number != number:
+            break
+        shown += [customer.code for customer in page.object_list]
+    assert shown == [customer.code for customer in expected]
+    assert len(shown) == (23 if narrow else 130)
 
 
 def test_search_reads_the_trigram_indexes(db):
