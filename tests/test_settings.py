@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -52,33 +51,3 @@ def test_deploy_checks_are_clean_with_production_settings():
 def test_a_bad_setting_value_fails_loudly():
     result = run_manage("check", DEBUG="perhaps-not")
     assert result.returncode != 0
-
-
-def _database_options(**env: str) -> dict:
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env={**BASE_ENV, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
-def test_postgresql_prepares_the_queries_it_runs_often_unless_told_not_to():
-    url = "postgres://collections@localhost:5432/collections"
-    prepared = {"server_side_binding": True, "prepare_threshold": 5}
-    assert _database_options(DATABASE_URL=url) == prepared
-    assert _database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="False") == {}
-    assert _database_options(DATABASE_URL="sqlite:////tmp/demo.sqlite3") == {}
-
-
-def test_the_tests_run_with_prepared_statements():
-    options = settings.DATABASES["default"].get("OPTIONS", {})
-    assert options.get("server_side_binding") is True
