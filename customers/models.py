@@ -43,9 +43,7 @@ class Customer(models.Model):
         ]
         indexes = [
             # The customer list's default order: its first page without a sort.
-            # With the id: a broad search walks it testing each name and code,
-            # from the index alone (``customer_page``).
-            models.Index(fields=["name", "code"], include=["id"], name="customer_name_code"),
+            models.Index(fields=["name", "code"], name="customer_name_code"),
         ]
         # Searching any part of the code or the name (``icontains``) uses the
         # trigram indexes that migration 0002 creates on PostgreSQL only (SQLite

@@ -54,9 +54,6 @@ SORTS = {
 #: whichever the direction.
 RATE_SORTS = frozenset({"keep_rate", "-keep_rate"})
 
-#: Sorts by the name: the order of the index on (name, code).
-NAME_SORTS = frozenset({"name", "-name"})
-
 #: Sorts by a total: every matching customer's totals are needed to sort.
 TOTAL_SORTS = frozenset({"outstanding", "-outstanding", "overdue", "-overdue"})
 
@@ -215,18 +212,8 @@ def customer_page(
     # A search with few matches reads them through the trigram indexes and sorts
     # them; a broad one (or none) walks the name or code index in order.
     few = bool(query.strip()) and not paginator.is_capped
-    ordering = _ordering(sort, walk_index=not few)
-    start, end = page.start_index() - 1, page.end_index()
-    if not paginator.count:
-        rows = []
-    elif not few and sort in NAME_SORTS and connection.vendor == "postgresql":
-        # The walk finds the page's ids in the name index alone (it holds the
-        # code and the id), then reads those rows only: a search matching
-        # thousands of names otherwise reads a row for every name it tests.
-        ids = matching.order_by(*ordering).values("pk")[start:end]
-        rows = list(customers.filter(pk__in=ids).order_by(*ordering))
-    else:
-        rows = list(customers.order_by(*ordering)[start:end])
+    customers = customers.order_by(*_ordering(sort, walk_index=not few))
+    rows = list(customers[page.start_index() - 1 : page.end_index()]) if paginator.count else []
     if rates_with_totals:
         page.object_list = attach_totals_and_rates(rows, today=today)
     else:
