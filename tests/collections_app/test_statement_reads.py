@@ -124,37 +124,27 @@ def test_the_rows_are_the_orms_for_every_sort_and_filter(account):
     assert compared > 300
 
 
+def rows(customer, *, filters=None, sort="number", limit=100, offset=0):
+    return statement_rows_sql(
+        customer=customer,
+        filters=filters or StatementFilters(),
+        today=TODAY,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+
+
 def test_the_wildcards_of_a_searched_number_are_plain_characters(account):
     customer, _dispute, _ongoing = account
-    rows = statement_rows_sql(
-        customer=customer,
-        filters=StatementFilters(text="_%"),
-        today=TODAY,
-        sort="number",
-        limit=100,
-        offset=0,
-    )
-    assert [row[1] for row in rows] == ["INV-1_%-005"]
+    found = rows(customer, filters=StatementFilters(text="_%"))
+    assert [row[1] for row in found] == ["INV-1_%-005"]
 
 
 def test_a_page_is_a_slice_of_the_whole(account):
     customer, _dispute, _ongoing = account
-    every = statement_rows_sql(
-        customer=customer,
-        filters=StatementFilters(),
-        today=TODAY,
-        sort="-open_amount",
-        limit=100,
-        offset=0,
-    )
-    page = statement_rows_sql(
-        customer=customer,
-        filters=StatementFilters(),
-        today=TODAY,
-        sort="-open_amount",
-        limit=4,
-        offset=5,
-    )
+    every = rows(customer, sort="-open_amount")
+    page = rows(customer, sort="-open_amount", limit=4, offset=5)
     assert len(every) == 14
     assert page == every[5:9]
 
