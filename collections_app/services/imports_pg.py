@@ -85,8 +85,7 @@ def _message(template: str, values: dict[str, object], sql_values: list[_Sql | s
         pieces += [head, tail]
     parts, params = [], []
     for index, piece in enumerate(pieces):
-        # Typed: concat() takes anything, so PostgreSQL cannot tell a parameter's type.
-        parts.append("%s::text")
+        parts.append("%s")
         params.append(piece)
         if index < len(sql_values):
             value = sql_values[index]
@@ -133,13 +132,13 @@ def _amount_value(column: str) -> str:
 
 def _document_type(column: str) -> _Sql:
     """The stored document type for the written one, or NULL when unknown."""
-    cases = " ".join("WHEN %s THEN %s::text" for _ in _DOCUMENT_TYPES)
+    cases = " ".join("WHEN %s THEN %s" for _ in _DOCUMENT_TYPES)
     params = [value for pair in _DOCUMENT_TYPES.items() for value in (pair[0], str(pair[1]))]
     return _Sql(f"(CASE lower({column}) {cases} END)", params)
 
 
 def _label_of(column: str) -> _Sql:
-    cases = " ".join("WHEN %s THEN %s::text" for _ in DocumentType)
+    cases = " ".join("WHEN %s THEN %s" for _ in DocumentType)
     params = [value for choice in DocumentType for value in (choice.value, str(choice.label))]
     return _Sql(f"(CASE {column} {cases} END)", params)
 
@@ -572,8 +571,8 @@ def _check_duplicates(cursor) -> int:
         "gone AS (DELETE FROM import_rows r USING twice t WHERE r.customer_code = "
         "t.customer_code AND r.number = t.number AND r.line <> t.first "
         "RETURNING r.line, r.customer_code, r.number, t.first) "
-        "INSERT INTO import_rejected (line, reason) SELECT line, concat(%s::text, number, "
-        "%s::text, customer_code, %s::text, first, %s::text) FROM gone",
+        "INSERT INTO import_rejected (line, reason) SELECT line, concat(%s, number, %s, "
+        "customer_code, %s, first, %s) FROM gone",
         [item_head, item_middle, item_tail_head, item_tail_tail],
     )
     duplicates = cursor.rowcount
@@ -594,8 +593,8 @@ def _check_duplicates(cursor) -> int:
         "gone AS (DELETE FROM import_rows r USING firsts f WHERE r.customer_code = "
         "f.customer_code AND r.customer_name <> f.customer_name RETURNING r.line, "
         "r.customer_code, r.customer_name AS other, f.customer_name AS name, f.line AS first) "
-        "INSERT INTO import_rejected (line, reason) SELECT line, concat(%s::text, customer_code, "
-        "%s::text, name, %s::text, first, %s::text, other, %s::text) FROM gone",
+        "INSERT INTO import_rejected (line, reason) SELECT line, concat(%s, customer_code, %s, "
+        "name, %s, first, %s, other, %s) FROM gone",
         [head, middle, before_line, after_line, tail],
     )
     return duplicates + cursor.rowcount

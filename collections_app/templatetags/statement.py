@@ -78,10 +78,9 @@ def statement_row(
     customer_pk: int,
     selected: frozenset[str],
     can_change_status: bool,
-    fmt: RowFormat | None = None,
+    fmt: RowFormat,
 ) -> str:
     """One row of the statement."""
-    fmt = fmt or RowFormat()
     pk = str(item.pk)
     number = escape(item.number)
     currency = escape(item.currency)

@@ -27,9 +27,8 @@ def _statement_urls():
     return lambda pk: f"{before}{pk}{after}"
 
 
-def customer_row(customer: Customer, *, statement_url, fmt: LedgerFormat | None = None) -> str:
+def customer_row(customer: Customer, *, statement_url, fmt: LedgerFormat) -> str:
     """One row; ``customer`` carries the list's annotations (totals, keep rate)."""
-    fmt = fmt or LedgerFormat()
     url = escape(statement_url(customer.pk))
     collector = customer.collector
     who = escape(collector.get_full_name() or collector.username) if collector else "—"
