@@ -8,6 +8,8 @@ least): below that the list says how many there are, above it "more than".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -19,9 +21,21 @@ MAX_PAGE = 1_000_000
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page: int, *, cap: int | None = None, **kwargs):
+    """``counter``, when given, counts the rows up to a limit (``counter(limit)``)
+    instead of the queryset's ``count()``: for a count written out in SQL."""
+
+    def __init__(
+        self,
+        object_list,
+        per_page: int,
+        *,
+        cap: int | None = None,
+        counter: Callable[[int], int] | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        self.counter = counter
         self._limit = self.cap + 1
 
     def get_page(self, number) -> Page:
@@ -50,6 +64,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, up to the limit (the limit: at least that many)."""
+        if self.counter is not None:
+            return self.counter(self._limit)
         rows = self.object_list
         if isinstance(rows, QuerySet):
             # The primary keys only: whatever the rows carry, counting them is the same.

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from customers.models import Customer
-from customers.selectors import customer_with_collector
+from customers.selectors import (
+    _ordering,
+    count_matching,
+    customer_with_collector,
+    page_rows_sql,
+    search_customers,
+)
 from tests.factories import CustomerFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +51,36 @@ def test_a_customer_without_a_collector(django_assert_num_queries):
 
 def test_no_such_customer():
     assert customer_with_collector(987654321) is None
+
+
+#: What a search term may hold: LIKE's own signs, a backslash, another case,
+#: an accent, spaces around it, nothing.
+_TERMS = ["", "dup", "DUP", "  ont ", "50%", "a_b", "a\\b", "é", "zzz", "C0"]
+
+
+@pytest.mark.parametrize("walk_index", [True, False], ids=["walk", "sort"])
+@pytest.mark.parametrize("sort", ["name", "-name", "code", "-code"])
+def test_the_list_page_in_sql_is_the_orm_page(sort, walk_index, django_assert_num_queries):
+    collector = OfficerFactory(first_name="Sophie", last_name="Leroy")
+    names = [
+        "Dupont SA", "dupont fils", "Durand 50% off", "Durand 50 off", "a_b Trading",
+        "aXb Trading", "a\\b Imports", "Étienne Café", "Etienne Cafe", "Zoé Dupont",
+    ]  # fmt: skip
+    for n, name in enumerate(names * 3):
+        # Same names under several codes, so that the second key matters.
+        CustomerFactory(name=name, collector=collector if n % 2 else None)
+    for term in _TERMS:
+        expected_all = list(
+            search_customers(query=term)
+            .select_related("collector")
+            .order_by(*_ordering(sort, walk_index=walk_index))
+        )
+        assert count_matching(term, 1000) == len(expected_all), term
+        assert count_matching(term, 4) == min(4, len(expected_all)), term
+        for offset in (0, 7, 25):
+            expected = expected_all[offset : offset + 7]
+            with django_assert_num_queries(1):
+                read = page_rows_sql(term, sort=sort, walk_index=walk_index, limit=7, offset=offset)
+                collectors = [c.collector and c.collector.get_full_name() for c in read]
+            assert [_fields(c) for c in read] == [_fields(c) for c in expected], (term, offset)
+            assert collectors == [c.collector and c.collector.get_full_name() for c in expected]
