@@ -57,8 +57,13 @@ class ImportChange(models.Model):
     run = models.ForeignKey(
         ImportRun, verbose_name=_("import"), on_delete=models.PROTECT, related_name="changes"
     )
+    # Looked up by the (item, changed_at) index: no index of its own.
     item = models.ForeignKey(
-        OpenItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="import_changes"
+        OpenItem,
+        verbose_name=_("item"),
+        on_delete=models.PROTECT,
+        related_name="import_changes",
+        db_index=False,
     )
     kind = models.CharField(_("change"), max_length=10, choices=ImportChangeKind)
     open_amount_before = models.DecimalField(
