@@ -10,14 +10,9 @@ SQLite, numbers where the model has decimals.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.models import Model
-
-#: Per connection (a thread's own), per model: each field's converters, looked up
-#: once (looking them up costs more than converting a row).
-_CONVERTERS: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def columns(model: type[Model], alias: str) -> str:
@@ -26,28 +21,31 @@ def columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
 
 
-def _converters(model: type[Model], connection) -> list[tuple[list[Callable], object]]:
-    by_model = _CONVERTERS.setdefault(connection, {})
-    if model not in by_model:
-        found = []
-        for field in model._meta.concrete_fields:
-            column = field.get_col(model._meta.db_table)
-            found.append(
-                (
-                    connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-                    column,
-                )
-            )
-        by_model[model] = found
-    return by_model[model]
+def row_reader(model: type[Model], *, using: str = "default") -> Callable[[Sequence], Model]:
+    """A function making an instance of ``model`` from the values of its concrete
+    fields, in order: for the rows of one query, each field's converters looked
+    up once (looking them up costs more than converting a row). Nothing is kept
+    past the reader: converters may hold the thread's own connection."""
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    attnames = [field.attname for field in fields]
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        converters.append((found, column))
+
+    def read(values: Sequence) -> Model:
+        converted = []
+        for (found, column), value in zip(converters, values, strict=True):
+            for converter in found:
+                value = converter(value, column, connection)
+            converted.append(value)
+        return model.from_db(using, attnames, converted)
+
+    return read
 
 
 def instance_from_row(model: type[Model], values: Sequence, *, using: str = "default") -> Model:
     """An instance of ``model`` from the values of its concrete fields, in order."""
-    connection = connections[using]
-    converted = []
-    for (converters, column), value in zip(_converters(model, connection), values, strict=True):
-        for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(using, [field.attname for field in model._meta.concrete_fields], converted)
+    return row_reader(model, using=using)(values)

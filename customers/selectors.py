@@ -36,7 +36,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from customers.models import Customer
 from customers.pagination import CappedPaginator
-from customers.rows import columns, instance_from_row
+from customers.rows import columns, instance_from_row, row_reader
 
 SORTS = {
     "name": ("name", "code"),
@@ -297,13 +297,15 @@ def page_rows_sql(
         cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     size = len(Customer._meta.concrete_fields)
+    read_customer = row_reader(Customer, using=connection.alias)
+    read_user = row_reader(user, using=connection.alias)
     collectors: dict[int, object] = {}
     customers = []
     for row in rows:
-        customer = instance_from_row(Customer, row[:size], using=connection.alias)
+        customer = read_customer(row[:size])
         collector_id = customer.collector_id
         if collector_id is not None and collector_id not in collectors:
-            collectors[collector_id] = instance_from_row(user, row[size:], using=connection.alias)
+            collectors[collector_id] = read_user(row[size:])
         # One instance per collector (select_related makes one per row): the
         # list only shows them.
         customer.collector = collectors.get(collector_id)

@@ -17,7 +17,9 @@ PAGE_SIZE = 50
 @require_GET
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list_view(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
+    # No name or code holds a NUL character, which PostgreSQL refuses in any text
+    # (nobody types one: a link made up to break the page).
+    query = request.GET.get("q", "").replace("\x00", "")[:100]
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"

@@ -145,3 +145,20 @@ def test_an_id_guessed_is_not_found(client, world, name, route):
     for method in (client.get, client.post):
         assert method(url).status_code in (404, 405), (method, url)
     assert database_state() == before
+
+
+#: Every query-string parameter a page reads (filters, sorts, pages, searches).
+PARAMETERS = ("q", "sort", "page", "after", "status", "overdue", "due_from", "due_to", "shown")
+
+
+@pytest.mark.parametrize(("name", "route"), URLS, ids=[name for name, _ in URLS])
+def test_a_null_character_in_the_query_string_is_no_server_error(client, world, name, route):
+    """PostgreSQL refuses text with a NUL in it: a page that sends one to the
+    database as it came fails, so every page must clean or refuse it."""
+    client.force_login(AdministratorFactory())
+    url = reverse(name, kwargs=_kwargs(route, world))
+    before = database_state()
+    for value in ("a\x00b", "\x00"):
+        query = dict.fromkeys(PARAMETERS, value)
+        assert client.get(url, query).status_code < 500, (url, value)
+    assert database_state() == before
