@@ -36,7 +36,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from customers.models import Customer
 from customers.pagination import CappedPaginator
-from customers.rows import columns, instance_from_row, row_reader
+from customers.rows import columns, row_reader
 
 SORTS = {
     "name": ("name", "code"),
@@ -145,27 +145,41 @@ def customer_with_collector(pk: int) -> Customer | None:
     """The customer of a customer file with its collector, or None: one query in
     SQL written out, as every tab of the file reads it first (what
     ``select_related("collector").get(pk=pk)`` gives, in half the time)."""
+    found = _customers_with_collectors(_CUSTOMER_WITH_COLLECTOR, [pk])
+    return found[0] if found else None
+
+
+def _customers_with_collectors(template: str, params: list, **parts: str) -> list[Customer]:
+    """The customers, each with its collector, of a query in SQL written out:
+    ``template`` selects ``{customer}`` then ``{user}`` (their columns) from
+    ``{customers} c`` and ``{users} u``; ``parts`` fill its other fields."""
     user = get_user_model()
-    sql = _CUSTOMER_WITH_COLLECTOR.format(
+    sql = template.format(
         customer=columns(Customer, "c"),
         user=columns(user, "u"),
         customers=Customer._meta.db_table,
         users=user._meta.db_table,
+        **parts,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     size = len(Customer._meta.concrete_fields)
-    customer = instance_from_row(Customer, row[:size], using=connection.alias)
-    # The collector's columns are all NULL without one.
-    customer.collector = (
-        instance_from_row(user, row[size:], using=connection.alias)
-        if customer.collector_id is not None
-        else None
-    )
-    return customer
+    read_customer = row_reader(Customer, using=connection.alias)
+    read_user = row_reader(user, using=connection.alias)
+    collectors: dict[int, object] = {}
+    customers = []
+    for row in rows:
+        customer = read_customer(row[:size])
+        collector_id = customer.collector_id
+        # The collector's columns are all NULL without one.
+        if collector_id is not None and collector_id not in collectors:
+            collectors[collector_id] = read_user(row[size:])
+        # One instance per collector (select_related makes one per row): the
+        # pages only show them.
+        customer.collector = collectors.get(collector_id)
+        customers.append(customer)
+    return customers
 
 
 def search_customers(*, query: str = "") -> QuerySet[Customer]:
@@ -284,33 +298,9 @@ def page_rows_sql(
         + ("" if walk_index else (" NULLS LAST" if name.startswith("-") else " NULLS FIRST"))
         for name in SORTS[sort]
     )
-    user = get_user_model()
-    sql = _PAGE_ROWS.format(
-        customer=columns(Customer, "c"),
-        user=columns(user, "u"),
-        customers=Customer._meta.db_table,
-        users=user._meta.db_table,
-        condition=condition,
-        order=order,
+    return _customers_with_collectors(
+        _PAGE_ROWS, [*params, limit, offset], condition=condition, order=order
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
-    size = len(Customer._meta.concrete_fields)
-    read_customer = row_reader(Customer, using=connection.alias)
-    read_user = row_reader(user, using=connection.alias)
-    collectors: dict[int, object] = {}
-    customers = []
-    for row in rows:
-        customer = read_customer(row[:size])
-        collector_id = customer.collector_id
-        if collector_id is not None and collector_id not in collectors:
-            collectors[collector_id] = read_user(row[size:])
-        # One instance per collector (select_related makes one per row): the
-        # list only shows them.
-        customer.collector = collectors.get(collector_id)
-        customers.append(customer)
-    return customers
 
 
 def _ordering(sort: str, *, walk_index: bool) -> list:
