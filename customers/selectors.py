@@ -99,7 +99,7 @@ def with_totals(queryset: QuerySet[Customer], *, today: datetime.date) -> QueryS
             _per_customer(same_currency, Sum("open_amount")), zero, output_field=_MONEY
         ),
         overdue=Coalesce(_per_customer(overdue, Sum("open_amount")), zero, output_field=_MONEY),
-        other_currency_items=Coalesce(_per_customer(other_currency, Count("pk")), Value(0)),
+        other_currency_items=Coalesce(_per_customer(other_currency, Count("*")), Value(0)),
     )
 
 
@@ -401,7 +401,7 @@ def attach_totals(customers: list[Customer], *, today: datetime.date) -> list[Cu
             .annotate(
                 total=Sum("open_amount"),
                 overdue=Sum("open_amount", filter=Q(open_amount__gt=0, due_date__lt=today)),
-                items=Count("pk"),
+                items=Count("*"),
             )
         )
         for customer_id, currency, total, overdue, items in rows:

@@ -326,3 +326,19 @@ def test_every_sort_shows_the_same_totals_and_keep_rates(officer_client):
     assert by_name["0003-C"][3] == 100.0
     for sort in ("-name", "code", "overdue", "-outstanding", "keep_rate", "-keep_rate"):
         assert figures(sort) == by_name, sort
+
+
+def test_the_overview_totals_are_those_of_the_list_annotations(officer_client, ledger):
+    """The overview reads the totals in one pass (``attach_totals``): the same as
+    ``with_totals`` annotates, for each customer of the ledger."""
+    from customers.selectors import with_totals
+
+    for customer in with_totals(Customer.objects.all(), today=timezone.localdate()):
+        response = officer_client.get(reverse("customers:detail", args=[customer.pk]))
+        shown = response.context["customer"]
+        assert (shown.outstanding, shown.overdue, shown.other_currency_items) == (
+            customer.outstanding,
+            customer.overdue,
+            customer.other_currency_items,
+        )
+        assert shown.collector == customer.collector
