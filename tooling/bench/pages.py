@@ -152,8 +152,29 @@ def measure_statement(bench: Bench) -> list[Row]:
                 extra={"items": size, "queries": queries[size], "runs": len(ours_runs)},
             )
         )
-    client.close()
     small, large = bench.scale.statement_sizes
+    # The customer file's other tabs on the largest account: for the record, no
+    # target set (the overview reads the items' totals, the history every status
+    # change of the account's items).
+    account = bench.big_account(large)
+    for tab, name in (("overview", "customers:detail"), ("History tab", "collections:history")):
+        ours, framework, ours_runs, _ = paired(
+            _getter(client, reverse(name, args=[account["pk"]])),
+            floor,
+            runs=bench.scale.slow_runs,
+            warmup=bench.scale.warmup,
+        )
+        rows.append(
+            Row(
+                figure=f"Customer file of {large:,} outstanding items: {tab}",
+                ours=ours,
+                floor=framework,
+                floor_name=FLOOR,
+                target="(none set)",
+                extra={"items": large, "runs": len(ours_runs)},
+            )
+        )
+    client.close()
     growth = medians[large] / medians[small]
     rows.append(
         Row(
