@@ -214,6 +214,9 @@ def _import_on_postgresql(
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+            # The import's sorts, groupings and the balances' transition tables
+            # held in memory rather than spilled to disk (for this transaction).
+            cursor.execute(f"SET LOCAL work_mem = '{imports_pg.WORK_MEM}'")
             now = at or timezone.now()
             staged = imports_pg.stage_file(cursor, stream, progress)
             report.rows_read = staged.read

@@ -43,6 +43,9 @@ from collections_app.services.open_items_file import (
 #: Every day from FIRST_DATE to LAST_DATE written YYYY-MM-DD (migration 0002): a
 #: date is valid when it is in it, one hashed lookup instead of parsing each date.
 CALENDAR = "collections_import_calendar"
+#: PostgreSQL's memory for each sort or hash of the import (4 MB by default): a
+#: million rows sorted in memory instead of on disk.
+WORK_MEM = "128MB"
 #: Rejections kept with their reason; beyond, only counted.
 MAX_REPORTED_REJECTIONS = 1_000
 _CHUNK = 1 << 20
@@ -273,7 +276,13 @@ def _checked_rows(*, fast: bool = False, source: str = "import_staging") -> _Sql
     ``fast`` reads the amounts with a plain cast, which raises on the first value
     that is not a number at all: the caller then falls back to the exact reading.
     """
-    trimmed = ", ".join(f"btrim({name}, %s) AS {name}" for name in COLUMNS)
+    # Most values begin and end with a printable ASCII character, which is never
+    # a space: they skip btrim() with the long set of Unicode spaces.
+    trimmed = ", ".join(
+        f"CASE WHEN ascii({name}) BETWEEN 33 AND 126 AND ascii(right({name}, 1)) BETWEEN 33 "
+        f"AND 126 THEN {name} ELSE btrim({name}, %s) END AS {name}"
+        for name in COLUMNS
+    )
     doc_type = _document_type("t.document_type")
     read = _amount_cast if fast else _amount_value
     amounts = ", ".join(
@@ -521,6 +530,7 @@ def _check_rows(cursor) -> int:
             f"{insert} FROM ({fast.text}) AS c WHERE NOT ({broken})",
             [*fast.params, *broken_params],
         )
+        valid = cursor.rowcount
         cursor.execute("RELEASE SAVEPOINT import_check")
     except DatabaseError:
         cursor.execute("ROLLBACK TO SAVEPOINT import_check")
@@ -529,7 +539,7 @@ def _check_rows(cursor) -> int:
             f"{insert} FROM ({exact.text}) AS c WHERE NOT ({broken})",
             [*exact.params, *broken_params],
         )
-    valid = cursor.rowcount
+        valid = cursor.rowcount
     cursor.execute("SELECT count(*) FROM import_staging")
     staged = cursor.fetchone()[0]
     if valid == staged:
