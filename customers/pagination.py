@@ -46,16 +46,27 @@ class CappedPaginator(Paginator):
         self._count_past(number)
         return super().page(number)
 
-    def _count_past(self, number) -> None:
-        """Count far enough to know that the page after the wanted one exists, so
-        that the wanted page, when it exists, is shown whole."""
+    @staticmethod
+    def wanted(number) -> int:
+        """The page number asked for, as a page to count past (1 when it is not
+        a number)."""
         try:
             # No further than a page PostgreSQL can count to (a LIMIT is a bigint):
             # a page past the end is shown as the last one.
-            wanted = min(max(1, int(number)), MAX_PAGE)
+            return min(max(1, int(number)), MAX_PAGE)
         except (TypeError, ValueError):
-            wanted = 1
-        limit = max(self.cap, (wanted + 1) * self.per_page) + 1
+            return 1
+
+    @staticmethod
+    def limit_for(wanted: int, per_page: int, cap: int | None = None) -> int:
+        """How far to count for page ``wanted``: past the page after it, and past
+        the cap."""
+        return max(COUNT_CAP if cap is None else cap, (wanted + 1) * per_page) + 1
+
+    def _count_past(self, number) -> None:
+        """Count far enough to know that the page after the wanted one exists, so
+        that the wanted page, when it exists, is shown whole."""
+        limit = self.limit_for(self.wanted(number), self.per_page, self.cap)
         if limit > self._limit and ("count" not in self.__dict__ or self.is_capped):
             self._limit = limit
             for name in ("count", "num_pages"):

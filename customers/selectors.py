@@ -153,6 +153,10 @@ def _customers_with_collectors(template: str, params: list, **parts: str) -> lis
     """The customers, each with its collector, of a query in SQL written out:
     ``template`` selects ``{customer}`` then ``{user}`` (their columns) from
     ``{customers} c`` and ``{users} u``; ``parts`` fill its other fields."""
+    return _read_customers(_fetch(template, params, **parts))
+
+
+def _fetch(template: str, params: list, **parts: str) -> list[tuple]:
     user = get_user_model()
     sql = template.format(
         customer=columns(Customer, "c"),
@@ -163,10 +167,15 @@ def _customers_with_collectors(template: str, params: list, **parts: str) -> lis
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _read_customers(rows: list[tuple]) -> list[Customer]:
+    """Customers with their collectors from rows of their columns then the
+    collector's (all NULL without one)."""
     size = len(Customer._meta.concrete_fields)
     read_customer = row_reader(Customer, using=connection.alias)
-    read_user = row_reader(user, using=connection.alias)
+    read_user = row_reader(get_user_model(), using=connection.alias)
     collectors: dict[int, object] = {}
     customers = []
     for row in rows:
@@ -219,15 +228,26 @@ def customer_page(
     # the count and the page in SQL written out, the ORM's building of them costing
     # more than PostgreSQL's answer; held equal to the ORM's by the tests.
     written_out = sort not in RATE_SORTS | TOTAL_SORTS and connection.vendor == "postgresql"
-    paginator = CappedPaginator(
-        matching, per_page, counter=partial(count_matching, query) if written_out else None
-    )
+    counter = partial(count_matching, query) if written_out else None
+    early_rows = None
+    if written_out and query:
+        # A search: its matches counted and the page read from them in one query,
+        # which gives the page when they are few enough to be all counted.
+        wanted = CappedPaginator.wanted(number)
+        limit = CappedPaginator.limit_for(wanted, per_page)
+        count, early_rows = count_and_page_sql(
+            query, sort=sort, count_limit=limit, limit=per_page, offset=(wanted - 1) * per_page
+        )
+        counter = _known_count(count, limit, counter)
+    paginator = CappedPaginator(matching, per_page, counter=counter)
     page = paginator.get_page(number)
     # A search with few matches reads them through the trigram indexes and sorts
     # them; a broad one (or none) walks the name or code index in order.
     walk_index = not query or paginator.is_capped
     if not paginator.count:
         page.object_list = []
+    elif early_rows is not None and not walk_index and page.number == wanted:
+        page.object_list = attach_totals_and_rates(early_rows, today=today)
     elif written_out:
         rows = page_rows_sql(
             query,
@@ -273,6 +293,50 @@ def count_matching(query: str, limit: int) -> int:
         return cursor.fetchone()[0]
 
 
+def _known_count(count: int, limit: int, recount):
+    """A counter (``CappedPaginator``'s) that answers ``count`` when asked to count
+    to ``limit``, and counts again otherwise."""
+
+    def counter(asked: int) -> int:
+        return count if asked == limit else recount(asked)
+
+    return counter
+
+
+#: The customers matching a search counted (no further than a limit) and a page
+#: of them, sorted, with their collectors: the matches are read once, through the
+#: trigram indexes. The page is right only when every match was counted.
+_COUNT_AND_PAGE = """
+WITH matches AS MATERIALIZED (
+    SELECT {customer} FROM {customers} c WHERE {condition} LIMIT %s
+)
+SELECT n.count, {customer}, {user}
+FROM (SELECT count(*) AS count FROM matches) n
+LEFT JOIN (SELECT * FROM matches c ORDER BY {order} LIMIT %s OFFSET %s) c ON TRUE
+LEFT JOIN {users} u ON u.id = c.collector_id
+ORDER BY {order}
+"""
+
+
+def count_and_page_sql(
+    query: str, *, sort: str, count_limit: int, limit: int, offset: int
+) -> tuple[int, list[Customer]]:
+    """How many customers ``search_customers(query=query)`` gives, counted no
+    further than ``count_limit``, and, from ``offset``, the page of them sorted by
+    name or code as ``page_rows_sql`` sorts them without walking an index; the page
+    is theirs only when the count is below ``count_limit``. One query (PostgreSQL)."""
+    condition, params = _search_condition(query.strip())
+    rows = _fetch(
+        _COUNT_AND_PAGE,
+        [*params, count_limit, limit, offset],
+        condition=condition,
+        order=_order_sql(sort, walk_index=False),
+    )
+    count = rows[0][0]
+    # No customer on the page: one row of NULLs beside the count.
+    return count, _read_customers([row[1:] for row in rows if row[1] is not None])
+
+
 #: A page of customers sorted by name or code, and their collectors: the page is
 #: cut before the join (560 matches sorted, 50 collectors joined).
 _PAGE_ROWS = """
@@ -292,14 +356,21 @@ def page_rows_sql(
     ordered as ``customer_list`` orders them by name or code (``_ordering``), from
     ``offset``: one query (PostgreSQL)."""
     condition, params = _search_condition(query.strip())
-    order = ", ".join(
+    return _customers_with_collectors(
+        _PAGE_ROWS,
+        [*params, limit, offset],
+        condition=condition,
+        order=_order_sql(sort, walk_index=walk_index),
+    )
+
+
+def _order_sql(sort: str, *, walk_index: bool) -> str:
+    """``_ordering`` of a sort by name or code, in SQL on the customers ``c``."""
+    return ", ".join(
         f'c."{Customer._meta.get_field(name.lstrip("-")).column}" '
         + ("DESC" if name.startswith("-") else "ASC")
         + ("" if walk_index else (" NULLS LAST" if name.startswith("-") else " NULLS FIRST"))
         for name in SORTS[sort]
-    )
-    return _customers_with_collectors(
-        _PAGE_ROWS, [*params, limit, offset], condition=condition, order=order
     )
 
 

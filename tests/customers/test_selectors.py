@@ -7,6 +7,7 @@ import pytest
 from customers.models import Customer
 from customers.selectors import (
     _ordering,
+    count_and_page_sql,
     count_matching,
     customer_with_collector,
     page_rows_sql,
@@ -84,3 +85,30 @@ def test_the_list_page_in_sql_is_the_orm_page(sort, walk_index, django_assert_nu
                 collectors = [c.collector and c.collector.get_full_name() for c in read]
             assert [_fields(c) for c in read] == [_fields(c) for c in expected], (term, offset)
             assert collectors == [c.collector and c.collector.get_full_name() for c in expected]
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "code", "-code"])
+def test_a_search_counted_with_its_page_in_sql_is_the_orm_page(sort, django_assert_num_queries):
+    collector = OfficerFactory(first_name="Sophie", last_name="Leroy")
+    names = ["Dupont SA", "dupont fils", "Durand 50% off", "a_b Trading", "Zoé Dupont"]
+    for n, name in enumerate(names * 4):
+        CustomerFactory(name=name, collector=collector if n % 2 else None)
+    for term in [term for term in _TERMS if term.strip()]:
+        expected_all = list(
+            search_customers(query=term)
+            .select_related("collector")
+            .order_by(*_ordering(sort, walk_index=False))
+        )
+        for offset in (0, 3, 30):
+            expected = expected_all[offset : offset + 3]
+            with django_assert_num_queries(1):
+                count, read = count_and_page_sql(
+                    term, sort=sort, count_limit=1000, limit=3, offset=offset
+                )
+                collectors = [c.collector and c.collector.get_full_name() for c in read]
+            assert count == len(expected_all), term
+            assert [_fields(c) for c in read] == [_fields(c) for c in expected], (term, offset)
+            assert collectors == [c.collector and c.collector.get_full_name() for c in expected]
+        # Counted no further than the limit: then the page is not for showing.
+        count, _read = count_and_page_sql(term, sort=sort, count_limit=2, limit=3, offset=0)
+        assert count == min(2, len(expected_all)), term
