@@ -230,11 +230,14 @@ def customer_page(
     written_out = sort not in RATE_SORTS | TOTAL_SORTS and connection.vendor == "postgresql"
     counter = partial(count_matching, query) if written_out else None
     early_rows = None
-    if written_out and query:
-        # A search: its matches counted and the page read from them in one query,
-        # which gives the page when they are few enough to be all counted.
-        wanted = CappedPaginator.wanted(number)
-        limit = CappedPaginator.limit_for(wanted, per_page)
+    wanted = CappedPaginator.wanted(number)
+    limit = CappedPaginator.limit_for(wanted, per_page)
+    if written_out and query and limit == CappedPaginator.limit_for(1, per_page):
+        # A search, on one of its first pages (counted to the cap): its matches
+        # counted and the page read from them in one query, which gives the page
+        # when they are few enough to be all counted. Further pages count
+        # further: they are read as before, so that no query keeps or sorts more
+        # than the cap's worth of matches.
         count, early_rows = count_and_page_sql(
             query, sort=sort, count_limit=limit, limit=per_page, offset=(wanted - 1) * per_page
         )
@@ -305,14 +308,17 @@ def _known_count(count: int, limit: int, recount):
 
 #: The customers matching a search counted (no further than a limit) and a page
 #: of them, sorted, with their collectors: the matches are read once, through the
-#: trigram indexes. The page is right only when every match was counted.
+#: trigram indexes. The page is read only when every match was counted (below
+#: the limit: PostgreSQL skips the sort otherwise), as only then is it right.
 _COUNT_AND_PAGE = """
 WITH matches AS MATERIALIZED (
     SELECT {customer} FROM {customers} c WHERE {condition} LIMIT %s
 )
 SELECT n.count, {customer}, {user}
 FROM (SELECT count(*) AS count FROM matches) n
-LEFT JOIN (SELECT * FROM matches c ORDER BY {order} LIMIT %s OFFSET %s) c ON TRUE
+LEFT JOIN LATERAL (
+    SELECT * FROM matches c WHERE n.count < %s ORDER BY {order} LIMIT %s OFFSET %s
+) c ON TRUE
 LEFT JOIN {users} u ON u.id = c.collector_id
 ORDER BY {order}
 """
@@ -324,11 +330,12 @@ def count_and_page_sql(
     """How many customers ``search_customers(query=query)`` gives, counted no
     further than ``count_limit``, and, from ``offset``, the page of them sorted by
     name or code as ``page_rows_sql`` sorts them without walking an index; the page
-    is theirs only when the count is below ``count_limit``. One query (PostgreSQL)."""
+    is read only when the count is below ``count_limit`` (else it is empty). One
+    query (PostgreSQL)."""
     condition, params = _search_condition(query.strip())
     rows = _fetch(
         _COUNT_AND_PAGE,
-        [*params, count_limit, limit, offset],
+        [*params, count_limit, count_limit, limit, offset],
         condition=condition,
         order=_order_sql(sort, walk_index=False),
     )

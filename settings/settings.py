@@ -8,12 +8,15 @@ without a real ``SECRET_KEY``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from settings.database import server_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -123,15 +126,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # (Quick Promise on 1,000 items 3 to 5 times slower, the 25,000-item statement
 # three times), measured with the bench.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation for the app's queries: PostgreSQL compiles a query whose
-    # estimated cost passes jit_above_cost, and the ORM's update of the promises a
-    # quick promise replaces is estimated far above its real work (1 ms of work,
-    # 22 to 34 ms of compiling, on each quick promise of 1,000 items). The import
-    # turns it back on for its million-row statements. Options given in
-    # DATABASE_URL (?options=…) come first.
+    # No JIT compilation for the app's queries unless the deployment asks for it
+    # (settings/database.py says why).
     database_options = DATABASES["default"].setdefault("OPTIONS", {})
-    database_options["options"] = " ".join(
-        part for part in (database_options.get("options", ""), "-c jit=off") if part
+    database_options["options"] = server_options(
+        database_options.get("options"), os.environ.get("PGOPTIONS")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -25,6 +25,9 @@ def _alter(fastupdate: bool):
                     f"gin_pending_list_limit = {_PENDING_LIST_KB})"
                 )
             else:
+                # The entries still pending go into the index first: with
+                # fastupdate off nothing would merge them but a vacuum.
+                schema_editor.execute(f"SELECT gin_clean_pending_list('{name}'::regclass)")
                 schema_editor.execute(f"ALTER INDEX {name} RESET (gin_pending_list_limit)")
                 schema_editor.execute(f"ALTER INDEX {name} SET (fastupdate = off)")
 

@@ -109,6 +109,9 @@ def test_a_search_counted_with_its_page_in_sql_is_the_orm_page(sort, django_asse
             assert count == len(expected_all), term
             assert [_fields(c) for c in read] == [_fields(c) for c in expected], (term, offset)
             assert collectors == [c.collector and c.collector.get_full_name() for c in expected]
-        # Counted no further than the limit: then the page is not for showing.
-        count, _read = count_and_page_sql(term, sort=sort, count_limit=2, limit=3, offset=0)
+        # Counted no further than the limit: the page, which would be wrong, is
+        # not read.
+        count, read = count_and_page_sql(term, sort=sort, count_limit=2, limit=3, offset=0)
         assert count == min(2, len(expected_all)), term
+        if count == 2:
+            assert read == []
