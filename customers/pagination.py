@@ -57,16 +57,15 @@ class CappedPaginator(Paginator):
         except (TypeError, ValueError):
             return 1
 
-    @staticmethod
-    def limit_for(wanted: int, per_page: int, cap: int | None = None) -> int:
+    def limit_for(self, wanted: int) -> int:
         """How far to count for page ``wanted``: past the page after it, and past
         the cap."""
-        return max(COUNT_CAP if cap is None else cap, (wanted + 1) * per_page) + 1
+        return max(self.cap, (wanted + 1) * self.per_page) + 1
 
     def _count_past(self, number) -> None:
         """Count far enough to know that the page after the wanted one exists, so
         that the wanted page, when it exists, is shown whole."""
-        limit = self.limit_for(self.wanted(number), self.per_page, self.cap)
+        limit = self.limit_for(self.wanted(number))
         if limit > self._limit and ("count" not in self.__dict__ or self.is_capped):
             self._limit = limit
             for name in ("count", "num_pages"):

@@ -228,11 +228,13 @@ def customer_page(
     # the count and the page in SQL written out, the ORM's building of them costing
     # more than PostgreSQL's answer; held equal to the ORM's by the tests.
     written_out = sort not in RATE_SORTS | TOTAL_SORTS and connection.vendor == "postgresql"
-    counter = partial(count_matching, query) if written_out else None
+    paginator = CappedPaginator(
+        matching, per_page, counter=partial(count_matching, query) if written_out else None
+    )
     early_rows = None
-    wanted = CappedPaginator.wanted(number)
-    limit = CappedPaginator.limit_for(wanted, per_page)
-    if written_out and query and limit == CappedPaginator.limit_for(1, per_page):
+    wanted = paginator.wanted(number)
+    limit = paginator.limit_for(wanted)
+    if written_out and query and limit == paginator.limit_for(1):
         # A search, on one of its first pages (counted to the cap): its matches
         # counted and the page read from them in one query, which gives the page
         # when they are few enough to be all counted. Further pages count
@@ -241,8 +243,7 @@ def customer_page(
         count, early_rows = count_and_page_sql(
             query, sort=sort, count_limit=limit, limit=per_page, offset=(wanted - 1) * per_page
         )
-        counter = _known_count(count, limit, counter)
-    paginator = CappedPaginator(matching, per_page, counter=counter)
+        paginator.counter = _known_count(count, limit, paginator.counter)
     page = paginator.get_page(number)
     # A search with few matches reads them through the trigram indexes and sorts
     # them; a broad one (or none) walks the name or code index in order.

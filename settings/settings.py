@@ -125,6 +125,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # then reuses a generic plan made when a table was small or for another account
 # (Quick Promise on 1,000 items 3 to 5 times slower, the 25,000-item statement
 # three times), measured with the bench.
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation for the app's queries unless the deployment asks for it
     # (settings/database.py says why).

@@ -204,10 +204,11 @@ def _finish_run(run: ImportRun, report: ImportReport) -> None:
 
 
 #: PostgreSQL's settings for an import's transaction: its sorts, groupings and the
-#: balances' transition tables held in memory rather than spilled to disk, and the
-#: expressions of its million-row statements compiled (the checks: 7 % quicker;
-#: the app's connections have JIT off, see settings.py).
-_IMPORT_SETTINGS = {"work_mem": imports_pg.WORK_MEM, "jit": "on"}
+#: balances' transition tables held in memory (128 MB each, 4 MB by default)
+#: rather than spilled to disk, and the expressions of its million-row statements
+#: compiled (the checks: 7 % quicker; the app's connections have JIT off, see
+#: settings/database.py).
+_IMPORT_SETTINGS = {"work_mem": "128MB", "jit": "on"}
 
 
 def _set_local(cursor, values: dict[str, str]) -> dict[str, str]:

@@ -43,9 +43,6 @@ from collections_app.services.open_items_file import (
 #: Every day from FIRST_DATE to LAST_DATE written YYYY-MM-DD (migration 0002): a
 #: date is valid when it is in it, one hashed lookup instead of parsing each date.
 CALENDAR = "collections_import_calendar"
-#: PostgreSQL's memory for each sort or hash of the import (4 MB by default): a
-#: million rows sorted in memory instead of on disk.
-WORK_MEM = "128MB"
 #: Rejections kept with their reason; beyond, only counted.
 MAX_REPORTED_REJECTIONS = 1_000
 _CHUNK = 1 << 20
