@@ -19,3 +19,9 @@ class CollectionsConfig(AppConfig):
         PaymentPromise._meta.pk.register_lookup(AnyOf)
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="collections_app.sync_roles")
+
+        from settings.translations import load_translations
+
+        # Every text shown in English, untranslated, no longer walks six empty
+        # catalogues first (settings/translations.py).
+        load_translations()

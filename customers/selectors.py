@@ -156,7 +156,7 @@ def _customers_with_collectors(template: str, params: list, **parts: str) -> lis
     return _read_customers(_fetch(template, params, **parts))
 
 
-def _fetch(template: str, params: list, **parts: str) -> list[tuple]:
+def _fetch(template: str, params: list | dict, **parts: str) -> list[tuple]:
     user = get_user_model()
     sql = template.format(
         customer=columns(Customer, "c"),
@@ -236,12 +236,17 @@ def customer_page(
     limit = paginator.limit_for(wanted)
     if written_out and query and limit == paginator.limit_for(1):
         # A search, on one of its first pages (counted to the cap): its matches
-        # counted and the page read from them in one query, which gives the page
-        # when they are few enough to be all counted. Further pages count
-        # further: they are read as before, so that no query keeps or sorts more
-        # than the cap's worth of matches.
+        # counted and the page read in one query, sorted from the matches when
+        # they are few enough to be all counted, else walking the index. Further
+        # pages count further: they are read as before, so that no query keeps
+        # or sorts more than the cap's worth of matches.
         count, early_rows = count_and_page_sql(
-            query, sort=sort, count_limit=limit, limit=per_page, offset=(wanted - 1) * per_page
+            query,
+            sort=sort,
+            count_limit=limit,
+            limit=per_page,
+            offset=(wanted - 1) * per_page,
+            today=today,
         )
         paginator.counter = _known_count(count, limit, paginator.counter)
     page = paginator.get_page(number)
@@ -250,8 +255,8 @@ def customer_page(
     walk_index = not query or paginator.is_capped
     if not paginator.count:
         page.object_list = []
-    elif early_rows is not None and not walk_index and page.number == wanted:
-        page.object_list = attach_totals_and_rates(early_rows, today=today)
+    elif early_rows is not None and page.number == wanted:
+        page.object_list = early_rows
     elif written_out:
         rows = page_rows_sql(
             query,
@@ -272,16 +277,19 @@ def customer_page(
     return page
 
 
-def _search_condition(query: str) -> tuple[str, list[str]]:
+def _search_condition(query: str, *, named: bool = False) -> tuple[str, list | dict]:
     """``search_customers``' condition on the customers aliased ``c``, as Django
-    writes ``icontains`` on PostgreSQL (the expressions of the trigram indexes)."""
+    writes ``icontains`` on PostgreSQL (the expressions of the trigram indexes),
+    and its parameters: a list, or with ``named`` a dict (``%(pattern)s``)."""
     if not query:
-        return "TRUE", []
+        return "TRUE", {} if named else []
     pattern = f"%{connection.ops.prep_for_like_query(query)}%"
-    return (
-        '(UPPER(c."code"::text) LIKE UPPER(%s) OR UPPER(c."name"::text) LIKE UPPER(%s))',
-        [pattern, pattern],
+    placeholder = "%(pattern)s" if named else "%s"
+    condition = (
+        f'(UPPER(c."code"::text) LIKE UPPER({placeholder}) '
+        f'OR UPPER(c."name"::text) LIKE UPPER({placeholder}))'
     )
+    return condition, {"pattern": pattern} if named else [pattern, pattern]
 
 
 def count_matching(query: str, limit: int) -> int:
@@ -308,50 +316,82 @@ def _known_count(count: int, limit: int, recount):
 
 
 #: The customers matching a search counted (no further than a limit) and a page
-#: of them, sorted, with their collectors: the matches are read once, through the
-#: trigram indexes. The page is read only when every match was counted (below
-#: the limit: PostgreSQL skips the sort otherwise), as only then is it right.
+#: of them, sorted, with their collectors, totals and keep rates: the matches are
+#: read once, through the trigram indexes, and the page sorted from them when
+#: every match was counted (below the limit: PostgreSQL skips the sort otherwise,
+#: as only then is it right). Past the limit the page walks the name or code
+#: index instead, as ``_PAGE_ROWS`` does: each branch runs only when its one-time
+#: filter holds. A customer has a row for each currency of its items.
 _COUNT_AND_PAGE = """
 WITH matches AS MATERIALIZED (
-    SELECT {customer} FROM {customers} c WHERE {condition} LIMIT %s
+    SELECT {customer} FROM {customers} c WHERE {condition} LIMIT %(count_limit)s
 )
-SELECT n.count, {customer}, {user}
+SELECT n.count, {customer}, {user}, {totals_columns}
 FROM (SELECT count(*) AS count FROM matches) n
 LEFT JOIN LATERAL (
-    SELECT * FROM matches c WHERE n.count < %s ORDER BY {order} LIMIT %s OFFSET %s
+    (SELECT * FROM matches c WHERE n.count < %(count_limit)s
+     ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
+    UNION ALL
+    (SELECT {customer} FROM (
+        SELECT c.id FROM {customers} c WHERE n.count >= %(count_limit)s AND {condition}
+        ORDER BY {walk_order} LIMIT %(limit)s OFFSET %(offset)s
+     ) p JOIN {customers} c ON c.id = p.id)
 ) c ON TRUE
 LEFT JOIN {users} u ON u.id = c.collector_id
+{totals_joins}
 ORDER BY {order}
 """
 
 
 def count_and_page_sql(
-    query: str, *, sort: str, count_limit: int, limit: int, offset: int
+    query: str, *, sort: str, count_limit: int, limit: int, offset: int, today: datetime.date
 ) -> tuple[int, list[Customer]]:
     """How many customers ``search_customers(query=query)`` gives, counted no
     further than ``count_limit``, and, from ``offset``, the page of them sorted by
-    name or code as ``page_rows_sql`` sorts them without walking an index; the page
-    is read only when the count is below ``count_limit`` (else it is empty). One
-    query (PostgreSQL)."""
-    condition, params = _search_condition(query.strip())
+    name or code as ``page_rows_sql`` sorts them (without walking an index when
+    the count is below ``count_limit``, walking it when it is not, as
+    ``customer_page`` reads a search then), each with its totals and keep rate
+    (``attach_totals_and_rates``). One query (PostgreSQL)."""
+    condition, params = _search_condition(query.strip(), named=True)
+    totals, totals_params = _totals_and_rate_parts(today, customer_id="c.id")
     rows = _fetch(
         _COUNT_AND_PAGE,
-        [*params, count_limit, count_limit, limit, offset],
+        {
+            **params,
+            **totals_params,
+            "count_limit": count_limit,
+            "limit": limit,
+            "offset": offset,
+        },
         condition=condition,
         order=_order_sql(sort, walk_index=False),
+        walk_order=_order_sql(sort, walk_index=True),
+        **totals,
     )
     count = rows[0][0]
-    # No customer on the page: one row of NULLs beside the count.
-    return count, _read_customers([row[1:] for row in rows if row[1] is not None])
+    # No customer on the page: one row of NULLs beside the count. A customer with
+    # items in several currencies: a row for each, one after the other.
+    size = len(Customer._meta.concrete_fields) + len(get_user_model()._meta.concrete_fields)
+    page_rows, seen = [], set()
+    for row in rows:
+        if row[1] is not None and row[1] not in seen:
+            seen.add(row[1])
+            page_rows.append(row[1 : 1 + size])
+    customers = _read_customers(page_rows)
+    _attach_rows(customers, [(row[1], *row[1 + size :]) for row in rows if row[1] is not None])
+    return count, customers
 
 
-#: A page of customers sorted by name or code, and their collectors: the page is
-#: cut before the join (560 matches sorted, 50 collectors joined).
+#: A page of customers sorted by name or code, and their collectors: the page's
+#: ids are found first, then their rows and collectors read (560 matches sorted,
+#: 50 rows joined). Walking the name index, the ids come from the index alone
+#: (it carries them), which tests each name and code without reading the table.
 _PAGE_ROWS = """
 SELECT {customer}, {user}
 FROM (
-    SELECT {customer} FROM {customers} c WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s
-) c
+    SELECT c.id FROM {customers} c WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s
+) p
+JOIN {customers} c ON c.id = p.id
 LEFT JOIN {users} u ON u.id = c.collector_id
 ORDER BY {order}
 """
@@ -401,47 +441,64 @@ def _ordering(sort: str, *, walk_index: bool) -> list:
     ]
 
 
-#: A page's totals and keep rates in SQL written out (PostgreSQL): the ORM takes
-#: longer to build these aggregates for 50 customers than PostgreSQL to run them.
-_TOTALS_AND_RATES = """
-SELECT ids.id, t.currency, t.total, t.overdue, t.items, r.rate
-FROM unnest(%(ids)s::bigint[]) AS ids(id)
+#: The totals (by currency) and the keep rate of the customer whose id is
+#: ``{id}``, joined to the rows of a query (PostgreSQL): a page's aggregates in
+#: SQL written out, the ORM taking longer to build them for 50 customers than
+#: PostgreSQL to run them. A customer with items in several currencies has a row
+#: for each; one without outstanding items a row of NULLs.
+_TOTALS_AND_RATE_JOINS = """
 LEFT JOIN LATERAL (
     SELECT currency, sum(open_amount) AS total,
            sum(open_amount) FILTER (WHERE open_amount > 0 AND due_date < %(today)s) AS overdue,
            count(*) AS items
-    FROM {items} WHERE customer_id = ids.id AND open_amount <> 0
+    FROM {items} WHERE customer_id = {id} AND open_amount <> 0
     GROUP BY currency
 ) AS t ON TRUE
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE state = %(kept)s) * 100.0 / count(*) AS rate
     FROM {promises}
-    WHERE customer_id = ids.id AND state = ANY(%(evaluated)s) AND promised_date > %(since)s
+    WHERE customer_id = {id} AND state = ANY(%(evaluated)s) AND promised_date > %(since)s
     HAVING count(*) > 0
 ) AS r ON TRUE
 """
 
+#: ``_TOTALS_AND_RATE_JOINS``' columns, in the order ``_attach_rows`` reads them.
+_TOTALS_AND_RATE_COLUMNS = "t.currency, t.total, t.overdue, t.items, r.rate"
 
-def attach_totals_and_rates(customers: list[Customer], *, today: datetime.date) -> list[Customer]:
-    """``attach_totals`` and the keep rate (as ``with_keep_rate`` annotates it),
-    in one query (PostgreSQL)."""
-    if not customers:
-        return customers
+#: The totals and keep rates of customers given by id.
+_TOTALS_AND_RATES = """
+SELECT ids.id, {totals_columns}
+FROM unnest(%(ids)s::bigint[]) AS ids(id)
+{totals_joins}
+"""
+
+
+def _totals_and_rate_parts(
+    today: datetime.date, *, customer_id: str
+) -> tuple[dict[str, str], dict[str, object]]:
+    """``_TOTALS_AND_RATE_JOINS`` on the customer id ``customer_id`` (a column)
+    and its columns, as the parts of a query's template; and its parameters."""
     promises = Customer._meta.get_field("payment_promises").related_model
-    sql = _TOTALS_AND_RATES.format(
-        items=connection.ops.quote_name(_items().model._meta.db_table),
-        promises=connection.ops.quote_name(promises._meta.db_table),
-    )
+    parts = {
+        "totals_columns": _TOTALS_AND_RATE_COLUMNS,
+        "totals_joins": _TOTALS_AND_RATE_JOINS.format(
+            id=customer_id,
+            items=connection.ops.quote_name(_items().model._meta.db_table),
+            promises=connection.ops.quote_name(promises._meta.db_table),
+        ),
+    }
     params = {
-        "ids": [customer.pk for customer in customers],
         "today": today,
         "kept": promises.KEPT,
         "evaluated": list(promises.EVALUATED_STATES),
         "since": _one_year_before(today),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return parts, params
+
+
+def _attach_rows(customers: list[Customer], rows) -> None:
+    """Set the totals and the keep rate of each customer from rows of (customer
+    id, currency, total, overdue, items, rate), as ``attach_totals_and_rates``."""
     totals: dict[int, list[tuple]] = defaultdict(list)
     rates: dict[int, float | None] = {}
     for customer_id, currency, total, overdue, items, rate in rows:
@@ -451,6 +508,20 @@ def attach_totals_and_rates(customers: list[Customer], *, today: datetime.date) 
     for customer in customers:
         _set_totals(customer, totals[customer.pk])
         customer.keep_rate = rates.get(customer.pk)
+
+
+def attach_totals_and_rates(customers: list[Customer], *, today: datetime.date) -> list[Customer]:
+    """``attach_totals`` and the keep rate (as ``with_keep_rate`` annotates it),
+    in one query (PostgreSQL)."""
+    if not customers:
+        return customers
+    parts, params = _totals_and_rate_parts(today, customer_id="ids.id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TOTALS_AND_RATES.format(**parts),
+            {**params, "ids": [customer.pk for customer in customers]},
+        )
+        _attach_rows(customers, cursor.fetchall())
     return customers
 
 

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime
+from decimal import Decimal
 
+import pytest
+from django.utils import timezone
+
+from collections_app.models import PaymentPromise
 from customers.models import Customer
 from customers.selectors import (
     _ordering,
     count_and_page_sql,
     count_matching,
+    customer_list,
     customer_with_collector,
     page_rows_sql,
     search_customers,
 )
-from tests.factories import CustomerFactory, OfficerFactory
+from tests.factories import CreditNoteFactory, CustomerFactory, OfficerFactory, OpenItemFactory
 
 pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 12, 4)
+DAY = datetime.timedelta(days=1)
 
 
 def _fields(instance) -> dict:
@@ -103,15 +112,68 @@ def test_a_search_counted_with_its_page_in_sql_is_the_orm_page(sort, django_asse
             expected = expected_all[offset : offset + 3]
             with django_assert_num_queries(1):
                 count, read = count_and_page_sql(
-                    term, sort=sort, count_limit=1000, limit=3, offset=offset
+                    term, sort=sort, count_limit=1000, limit=3, offset=offset, today=TODAY
                 )
                 collectors = [c.collector and c.collector.get_full_name() for c in read]
             assert count == len(expected_all), term
             assert [_fields(c) for c in read] == [_fields(c) for c in expected], (term, offset)
             assert collectors == [c.collector and c.collector.get_full_name() for c in expected]
-        # Counted no further than the limit: the page, which would be wrong, is
-        # not read.
-        count, read = count_and_page_sql(term, sort=sort, count_limit=2, limit=3, offset=0)
+        # Counted no further than the limit: the page walks the index, as the
+        # list reads a search with more matches than it counts.
+        walked = list(
+            search_customers(query=term)
+            .select_related("collector")
+            .order_by(*_ordering(sort, walk_index=True))[3:6]
+        )
+        with django_assert_num_queries(1):
+            count, read = count_and_page_sql(
+                term, sort=sort, count_limit=2, limit=3, offset=3, today=TODAY
+            )
+            collectors = [c.collector and c.collector.get_full_name() for c in read]
         assert count == min(2, len(expected_all)), term
         if count == 2:
-            assert read == []
+            assert [_fields(c) for c in read] == [_fields(c) for c in walked], term
+            assert collectors == [c.collector and c.collector.get_full_name() for c in walked]
+
+
+def test_a_page_counted_in_sql_carries_the_totals_and_rates_of_its_customers(
+    django_assert_num_queries,
+):
+    """Each customer once, whatever the currencies of its items, with the totals
+    and the keep rate the ORM's list annotates."""
+    euros = CustomerFactory(name="Dupont Euro", currency="EUR")
+    mixed = CustomerFactory(name="Dupont Mixed", currency="EUR")
+    CustomerFactory(name="Dupont Clear", currency="EUR")
+    OpenItemFactory(customer=euros, amount=Decimal("100.00"), due_date=TODAY - DAY * 3)
+    CreditNoteFactory(customer=euros, amount=Decimal("-30.00"), due_date=TODAY - DAY * 3)
+    OpenItemFactory(customer=mixed, amount=Decimal("50.00"), due_date=TODAY + DAY * 3)
+    for currency in ("USD", "GBP"):
+        OpenItemFactory(customer=mixed, amount=Decimal("10.00"), currency=currency)
+    for state in (PaymentPromise.KEPT, "broken", "cancelled"):
+        PaymentPromise.objects.create(
+            customer=mixed,
+            promised_date=TODAY - DAY * 10,
+            amount=Decimal("100.00"),
+            source="quick_promise",
+            state=state,
+            evaluated_at=timezone.now(),
+        )
+    figures = ("name", "outstanding", "overdue", "other_currency_items", "keep_rate")
+    expected = [
+        [getattr(c, figure) for figure in figures]
+        for c in customer_list(query="dupont", today=TODAY)
+    ]
+    assert expected == [
+        ["Dupont Clear", Decimal("0.00"), Decimal("0.00"), 0, None],
+        ["Dupont Euro", Decimal("70.00"), Decimal("100.00"), 0, None],
+        ["Dupont Mixed", Decimal("50.00"), Decimal("0.00"), 2, 50.0],
+    ]
+    # Every match counted (sorted from them), and counted no further than the
+    # limit (the index walked).
+    for count_limit in (1000, 2):
+        with django_assert_num_queries(1):
+            count, read = count_and_page_sql(
+                "dupont", sort="name", count_limit=count_limit, limit=50, offset=0, today=TODAY
+            )
+        assert count == min(3, count_limit)
+        assert [[getattr(c, figure) for figure in figures] for c in read] == expected
