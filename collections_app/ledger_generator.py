@@ -4,8 +4,12 @@ Customers with company-like names (so that searching part of a name means
 something), and their items: invoices, debit notes, credit notes and payments,
 with a spread of document and due dates (some overdue, some not), amounts, a few
 currencies, some items partly paid, some closed, some in dispute or promised.
-"Big accounts" get a given number of outstanding items each, like the retail
-customer of a real export with thousands of open items.
+The promised items are in open payment promises, and a third of the paid
+invoices had a promise before, kept, partly kept or broken: the customers' keep
+rates vary as in a real book, and the promises' statistics are a real book's
+(spread over the customers), not those of an empty table. "Big accounts" get a
+given number of outstanding items each, like the retail customer of a real
+export with thousands of open items.
 
 The rows are made in Python from one seeded random generator, so the same seed,
 prefix and day give the same ledger, and loaded with PostgreSQL ``COPY``: a
@@ -26,7 +30,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from collections_app.demo import STATUSES, TEMPLATES
-from collections_app.models import ActionTemplate, ChangeCause, ItemStatus, OpenItem, StatusChange
+from collections_app.models import (
+    ActionTemplate,
+    ChangeCause,
+    ItemStatus,
+    OpenItem,
+    PaymentPromise,
+    PromiseItem,
+    PromiseSource,
+    PromiseState,
+    StatusChange,
+)
 from collections_app.services.open_items_file import COLUMNS
 from customers.models import Customer
 
@@ -109,6 +123,7 @@ class LedgerReport:
     outstanding: int = 0
     closed: int = 0
     history_rows: int = 0
+    promises: int = 0
     big_accounts: list[BigAccount] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -377,14 +392,23 @@ def generate_ledger(
         report.outstanding = maker.outstanding
         report.closed = maker.closed
         say(f"{report.items:,} items")
+        # Statistics of the rows just loaded, for the plans of the statements that
+        # read them (without, PostgreSQL joins a million items to the customers
+        # row by row: minutes instead of seconds).
+        for model in (Customer, OpenItem):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
         report.history_rows = _history(cursor, prefix=prefix, now=now)
+        report.promises = _promises(
+            cursor, prefix=prefix, today=today, now=now, promised=statuses["Promise to pay"]
+        )
         report.big_accounts = [
             BigAccount(pk=customer.pk, code=code, items=count)
             for (customer, code), count in zip(made[customers:], big_account_items, strict=True)
         ]
-    # Fresh statistics, so that the very next queries get the right plans.
+    # Fresh statistics of what came after, so that the very next queries get the
+    # right plans.
     with connection.cursor() as cursor:
-        for model in (Customer, OpenItem, StatusChange):
+        for model in (StatusChange, PaymentPromise, PromiseItem):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     report.seconds = time.perf_counter() - started
     return report
@@ -403,6 +427,118 @@ def _history(cursor, *, prefix: str, now: datetime.datetime) -> int:
         [now, ChangeCause.DEMO, f"{prefix}%"],
     )
     return cursor.rowcount
+
+
+#: Of the paid invoices and debit notes, the share promised before they were paid,
+#: in percent; of those promises, the shares kept and partly kept (the others
+#: were broken: paid late).
+_PROMISED_BEFORE_PAID = 30
+_KEPT = 65
+_PARTLY_KEPT = 10
+
+#: Each paid item promised before: one promise, evaluated a few days after its
+#: date. The rolls come from a hash of the item's number, so that the same ledger
+#: gets the same promises.
+_EVALUATED_PROMISES = """
+WITH promised AS (
+    SELECT i.id AS item_id, i.customer_id, i.currency, i.amount,
+           nextval(pg_get_serial_sequence(%(promise_table)s, 'id')) AS promise_id,
+           least(i.due_date + abs(hashtext(i.number || '/date')) %% 21, %(last_date)s::date)
+               AS promised_date,
+           abs(hashtext(i.number || '/kept')) %% 100 AS roll
+    FROM {items} i JOIN {customers} c ON c.id = i.customer_id
+    WHERE c.code LIKE %(prefix)s AND i.open_amount = 0 AND i.amount > 0
+      AND abs(hashtext(i.number || '/promised')) %% 100 < %(promised_share)s
+),
+evaluated AS (
+    SELECT *,
+           CASE WHEN roll < %(kept_share)s THEN %(kept)s
+                WHEN roll < %(kept_share)s + %(partly_share)s THEN %(partly_kept)s
+                ELSE %(broken)s END AS state,
+           CASE WHEN roll < %(kept_share)s THEN amount
+                WHEN roll < %(kept_share)s + %(partly_share)s THEN round(amount / 2, 2)
+                ELSE 0 END AS paid
+    FROM promised
+),
+promises AS (
+    INSERT INTO {promises} (id, customer_id, promised_date, currency, amount, paid_amount,
+                            source, state, created_at, evaluated_at)
+    SELECT promise_id, customer_id, promised_date, currency, amount, paid, %(source)s, state,
+           (promised_date - 5) + time '10:00', (promised_date + 4) + time '06:00'
+    FROM evaluated
+)
+INSERT INTO {lines} (promise_id, item_id, amount, paid_amount, level, release_reason)
+SELECT promise_id, item_id, amount, paid, 1, '' FROM evaluated
+"""
+
+#: The items with the promise status: one open promise per customer, currency
+#: and date, made when the items got their status.
+_OPEN_PROMISES = """
+WITH promised AS (
+    SELECT i.id, i.customer_id, i.currency, i.promise_date, i.open_amount
+    FROM {items} i JOIN {customers} c ON c.id = i.customer_id
+    WHERE c.code LIKE %(prefix)s AND i.status_id = %(status)s AND i.open_amount > 0
+),
+open_promises AS (
+    SELECT customer_id, currency, promise_date, sum(open_amount) AS amount,
+           nextval(pg_get_serial_sequence(%(promise_table)s, 'id')) AS promise_id
+    FROM promised GROUP BY customer_id, currency, promise_date
+),
+promises AS (
+    INSERT INTO {promises} (id, customer_id, promised_date, currency, amount, paid_amount,
+                            source, state, created_at)
+    SELECT promise_id, customer_id, promise_date, currency, amount, 0, %(source)s, %(open)s,
+           %(now)s
+    FROM open_promises
+)
+INSERT INTO {lines} (promise_id, item_id, amount, paid_amount, level, release_reason)
+SELECT o.promise_id, p.id, p.open_amount, 0, 1, ''
+FROM promised p JOIN open_promises o USING (customer_id, currency, promise_date)
+"""
+
+
+def _promises(
+    cursor, *, prefix: str, today: datetime.date, now: datetime.datetime, promised: int
+) -> int:
+    """The customers' payment promises: open ones for the promised items, and a
+    past of evaluated ones on the paid items. Returns how many were made."""
+    tables = {
+        "items": OpenItem._meta.db_table,
+        "customers": Customer._meta.db_table,
+        "promises": PaymentPromise._meta.db_table,
+        "lines": PromiseItem._meta.db_table,
+    }
+    params = {"prefix": f"{prefix}%", "promise_table": tables["promises"]}
+    cursor.execute(
+        _EVALUATED_PROMISES.format(**tables),
+        {
+            **params,
+            "last_date": today - datetime.timedelta(days=7),
+            "promised_share": _PROMISED_BEFORE_PAID,
+            "kept_share": _KEPT,
+            "partly_share": _PARTLY_KEPT,
+            "kept": PromiseState.KEPT,
+            "partly_kept": PromiseState.PARTIALLY_KEPT,
+            "broken": PromiseState.BROKEN,
+            "source": PromiseSource.QUICK_PROMISE,
+        },
+    )
+    cursor.execute(
+        _OPEN_PROMISES.format(**tables),
+        {
+            **params,
+            "status": promised,
+            "source": PromiseSource.STATUS_CHANGE,
+            "open": PromiseState.OPEN,
+            "now": now,
+        },
+    )
+    cursor.execute(
+        f"SELECT count(*) FROM {tables['promises']} p JOIN {tables['customers']} c "
+        "ON c.id = p.customer_id WHERE c.code LIKE %s",
+        [f"{prefix}%"],
+    )
+    return cursor.fetchone()[0]
 
 
 def write_open_items_file(

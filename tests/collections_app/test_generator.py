@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 
 from collections_app.ledger_generator import GeneratorError, generate_ledger
 from collections_app.models import (
@@ -19,11 +19,15 @@ from collections_app.models import (
     ChangeCause,
     DocumentType,
     OpenItem,
+    PaymentPromise,
+    PromiseItem,
+    PromiseSource,
+    PromiseState,
     StatusChange,
 )
 from collections_app.services import apply_quick_promise
 from customers.models import Customer
-from customers.selectors import search_customers
+from customers.selectors import search_customers, with_keep_rate
 from tests.factories import CustomerFactory, configure_quick_promise
 from tests.utils import database_state
 
@@ -103,6 +107,96 @@ def test_the_ledger_looks_like_a_real_one():
     assert not with_status.exclude(status_changes__status_after=F("status")).exists()
 
 
+def _promises(prefix: str) -> list[tuple]:
+    """The generated promises and their lines, without ids and times."""
+    lines = (
+        PromiseItem.objects.filter(promise__customer__code__startswith=prefix)
+        .order_by("item__number")
+        .values_list(
+            "item__number",
+            "amount",
+            "paid_amount",
+            "promise__promised_date",
+            "promise__state",
+            "promise__amount",
+        )
+    )
+    return list(lines)
+
+
+def test_promised_items_are_in_open_promises():
+    report = generate_ledger(
+        customers=60, items=3_000, big_account_items=[300], seed=5, today=TODAY
+    )
+    promised = OpenItem.objects.outstanding().filter(status__label="Promise to pay")
+    assert promised.count() > 20
+    open_promises = PaymentPromise.objects.filter(state=PromiseState.OPEN)
+    # Each promised item in exactly one open promise: its customer's, in its
+    # currency, for its date, for its open amount; nothing else in one.
+    lines = PromiseItem.objects.filter(promise__state=PromiseState.OPEN, released_at__isnull=True)
+    assert sorted(lines.values_list("item_id", flat=True)) == sorted(
+        promised.values_list("pk", flat=True)
+    )
+    assert not lines.exclude(
+        item__customer=F("promise__customer"),
+        item__currency=F("promise__currency"),
+        item__promise_date=F("promise__promised_date"),
+        amount=F("item__open_amount"),
+        paid_amount=0,
+        level=1,
+    ).exists()
+    # Several items share a promise; every open promise is worth its lines.
+    assert open_promises.count() < promised.count()
+    for promise in open_promises.annotate(lines_total=Sum("lines__amount")):
+        assert promise.amount == promise.lines_total
+        assert promise.source == PromiseSource.STATUS_CHANGE
+        assert promise.evaluated_at is None
+    assert report.promises == PaymentPromise.objects.count()
+
+
+def test_paid_items_have_a_past_of_kept_and_broken_promises():
+    generate_ledger(customers=80, items=4_000, seed=6, today=TODAY)
+    evaluated = PaymentPromise.objects.exclude(state=PromiseState.OPEN)
+    states = dict(evaluated.values_list("state").annotate(n=Count("pk")))
+    assert set(states) == {
+        PromiseState.KEPT,
+        PromiseState.PARTIALLY_KEPT,
+        PromiseState.BROKEN,
+    }
+    assert (
+        states[PromiseState.KEPT]
+        > states[PromiseState.BROKEN]
+        > states[PromiseState.PARTIALLY_KEPT]
+    )
+    # A third or so of the paid invoices, each the one item of its promise.
+    paid = OpenItem.objects.filter(open_amount=0, amount__gt=0)
+    promised_paid = paid.filter(promise_lines__isnull=False)
+    assert paid.count() / 5 < promised_paid.count() < paid.count() / 2
+    assert not evaluated.annotate(n=Count("lines")).exclude(n=1).exists()
+    lines = PromiseItem.objects.filter(promise__in=evaluated)
+    assert not lines.exclude(item__open_amount=0).exists()
+    assert not lines.exclude(
+        item__customer=F("promise__customer"), amount=F("item__amount")
+    ).exists()
+    # Evaluated after their date, which is past; paid in full when kept, in part
+    # when partly kept, not in time when broken.
+    assert not evaluated.filter(promised_date__gt=TODAY - datetime.timedelta(days=7)).exists()
+    assert not evaluated.exclude(evaluated_at__date__gt=F("promised_date")).exists()
+    assert not evaluated.filter(state=PromiseState.KEPT).exclude(paid_amount=F("amount")).exists()
+    assert not evaluated.filter(state=PromiseState.BROKEN).exclude(paid_amount=0).exists()
+    partly = evaluated.filter(state=PromiseState.PARTIALLY_KEPT)
+    assert not partly.exclude(paid_amount__gt=0, paid_amount__lt=F("amount")).exists()
+    assert not lines.exclude(paid_amount=F("promise__paid_amount")).exists()
+    # So the customers' keep rates vary, as in a real book.
+    rates = set(
+        with_keep_rate(Customer.objects.all(), today=TODAY).values_list("keep_rate", flat=True)
+    )
+    assert None in rates
+    assert 0 in rates
+    assert 100 in rates
+    assert any(rate is not None and 0 < rate < 100 for rate in rates)
+
+
 def test_customer_names_are_company_like_and_searchable():
     generate_ledger(customers=300, items=0, seed=8)
     names = list(Customer.objects.values_list("name", flat=True))
@@ -128,6 +222,9 @@ def test_same_seed_same_ledger_and_another_seed_another_one():
     assert _ledger("A") == _ledger("B")
     assert len(_ledger("A")) == 425
     assert _ledger("A") != _ledger("C")
+    assert _promises("A") == _promises("B")
+    assert _promises("A")
+    assert _promises("A") != _promises("C")
 
 
 def test_dates_spread_around_the_day_given():
@@ -175,12 +272,28 @@ def test_the_product_works_on_a_generated_big_account(officer):
         OpenItem.objects.outstanding()
         .filter(customer_id=account.pk, open_amount__gt=0)
         .exclude(document_type__in=CREDIT_DOCUMENT_TYPES)
-        .exclude(status__isnull=False)
+        .filter(Q(status__isnull=True) | Q(status__label="Promise to pay"))
         .values_list("pk", flat=True)
     )
+    earlier = set(
+        PaymentPromise.objects.filter(customer_id=account.pk, state=PromiseState.OPEN).values_list(
+            "pk", flat=True
+        )
+    )
+    assert earlier
     customer = Customer.objects.get(pk=account.pk)
     result = apply_quick_promise(customer=customer, item_ids=debit_ids, user=officer)
     assert result.changed == len(debit_ids) > 150
+    # The generated promises were replaced whole: cancelled, their lines released.
+    assert (
+        set(
+            PaymentPromise.objects.filter(pk__in=earlier, state=PromiseState.CANCELLED).values_list(
+                "pk", flat=True
+            )
+        )
+        == earlier
+    )
+    assert not PromiseItem.objects.filter(promise__in=earlier, released_at__isnull=True).exists()
 
 
 def test_command_reports_what_it_made():
@@ -192,6 +305,7 @@ def test_command_reports_what_it_made():
     text = out.getvalue()
     assert "Generated 13 customers and 1,590 items" in text
     assert "1,500 outstanding items" in text
+    assert f") and {PaymentPromise.objects.count():,} payment promises in" in text
     assert OpenItem.objects.outstanding().filter(Q(customer__code="G0000013")).count() == 1_500
 
 
@@ -203,6 +317,7 @@ def test_command_json_output_for_the_bench():
     )  # fmt: skip
     report = json.loads(out.getvalue())
     assert report["customers"] == 6
+    assert report["promises"] == PaymentPromise.objects.count()
     assert [account["items"] for account in report["big_accounts"]] == [7, 8]
     assert [account["code"] for account in report["big_accounts"]] == ["J0000005", "J0000006"]
 

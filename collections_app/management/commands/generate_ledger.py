@@ -77,7 +77,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Generated {report.customers:,} customers and {report.items:,} items "
             f"({report.outstanding:,} outstanding, {report.closed:,} closed, "
-            f"{report.history_rows:,} with a status) in {report.seconds:.1f} s."
+            f"{report.history_rows:,} with a status) and {report.promises:,} payment promises "
+            f"in {report.seconds:.1f} s."
         )
         for account in report.big_accounts:
             self.stdout.write(
