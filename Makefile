@@ -54,7 +54,7 @@ loadtest: setup
 	$(BIN)/python -m tooling.loadtest $(LOADTEST_ARGS)
 
 ## The figures at scale (100,000 customers, 1,000,000 items) against floors
-## measured in the same run: one table, also in artifacts/bench.json. About seven
+## measured in the same run: one table, also in artifacts/bench.json. Five to six
 ## minutes on 2 cores; BENCH_ARGS="--quick" for a small run of about two.
 bench: setup
 	$(BIN)/python -m tooling.bench $(BENCH_ARGS)
