@@ -4,9 +4,10 @@ Customers with company-like names (so that searching part of a name means
 something), and their items: invoices, debit notes, credit notes and payments,
 with a spread of document and due dates (some overdue, some not), amounts, a few
 currencies, some items partly paid, some closed, some in dispute or promised.
-The promised items are in open payment promises, and a third of the paid
-invoices had a promise before, kept, partly kept or broken: the customers' keep
-rates vary as in a real book, and the promises' statistics are a real book's
+The promised items still in their grace period are in open payment promises,
+and three in ten of the paid invoices and debit notes had a promise before,
+kept, partly kept or broken, evaluated as the daily job would have: the
+customers' keep rates vary as in a real book, and the promises' statistics are a real book's
 (spread over the customers), not those of an empty table. "Big accounts" get a
 given number of outstanding items each, like the retail customer of a real
 export with thousands of open items.
@@ -39,9 +40,11 @@ from collections_app.models import (
     PromiseItem,
     PromiseSource,
     PromiseState,
+    QuickPromisePreference,
     StatusChange,
 )
 from collections_app.services.open_items_file import COLUMNS
+from collections_app.services.promise_evaluation import last_day_in_grace
 from customers.models import Customer
 
 __all__ = [
@@ -435,20 +438,26 @@ def _history(cursor, *, prefix: str, now: datetime.datetime) -> int:
 _PROMISED_BEFORE_PAID = 30
 _KEPT = 65
 _PARTLY_KEPT = 10
+#: A past promise was made for a day within this many days after the item's due
+#: date, and was made at most five days before that day.
+_PROMISED_AFTER_DUE = 15
 
-#: Each paid item promised before: one promise, evaluated a few days after its
-#: date. The rolls come from a hash of the item's number, so that the same ledger
-#: gets the same promises.
+#: Each paid item promised before: one promise for a day on or after its due
+#: date, made a few days before (not before the item existed), evaluated the
+#: night after its grace period as the daily job does. Only items whose promise
+#: is that far in the past get one. The rolls come from a hash of the item's
+#: number, so that the same ledger gets the same promises.
 _EVALUATED_PROMISES = """
 WITH promised AS (
-    SELECT i.id AS item_id, i.customer_id, i.currency, i.amount,
+    SELECT i.id AS item_id, i.customer_id, i.currency, i.amount, i.document_date,
            nextval(pg_get_serial_sequence(%(promise_table)s, 'id')) AS promise_id,
-           least(i.due_date + abs(hashtext(i.number || '/date')) %% 21, %(last_date)s::date)
+           i.due_date + (abs(hashtext(i.number || '/date')::bigint) %% %(after_due)s)::int
                AS promised_date,
-           abs(hashtext(i.number || '/kept')) %% 100 AS roll
+           abs(hashtext(i.number || '/kept')::bigint) %% 100 AS roll
     FROM {items} i JOIN {customers} c ON c.id = i.customer_id
     WHERE c.code LIKE %(prefix)s AND i.open_amount = 0 AND i.amount > 0
-      AND abs(hashtext(i.number || '/promised')) %% 100 < %(promised_share)s
+      AND i.due_date <= %(last_date)s::date - %(after_due)s::int
+      AND abs(hashtext(i.number || '/promised')::bigint) %% 100 < %(promised_share)s
 ),
 evaluated AS (
     SELECT *,
@@ -464,20 +473,24 @@ promises AS (
     INSERT INTO {promises} (id, customer_id, promised_date, currency, amount, paid_amount,
                             source, state, created_at, evaluated_at)
     SELECT promise_id, customer_id, promised_date, currency, amount, paid, %(source)s, state,
-           (promised_date - 5) + time '10:00', (promised_date + 4) + time '06:00'
+           greatest(document_date, promised_date - 5) + time '10:00',
+           (promised_date + %(grace_days)s::int + 1) + time '06:00'
     FROM evaluated
 )
 INSERT INTO {lines} (promise_id, item_id, amount, paid_amount, level, release_reason)
 SELECT promise_id, item_id, amount, paid, 1, '' FROM evaluated
 """
 
-#: The items with the promise status: one open promise per customer, currency
-#: and date, made when the items got their status.
+#: The items with the promise status whose date is not yet past its grace
+#: period: one open promise per customer, currency and date, made when the items
+#: got their status. (The daily job would have ended the others already; their
+#: items keep the status, as when it came from the ERP's file.)
 _OPEN_PROMISES = """
 WITH promised AS (
     SELECT i.id, i.customer_id, i.currency, i.promise_date, i.open_amount
     FROM {items} i JOIN {customers} c ON c.id = i.customer_id
     WHERE c.code LIKE %(prefix)s AND i.status_id = %(status)s AND i.open_amount > 0
+      AND i.promise_date >= %(in_grace_from)s
 ),
 open_promises AS (
     SELECT customer_id, currency, promise_date, sum(open_amount) AS amount,
@@ -501,7 +514,15 @@ def _promises(
     cursor, *, prefix: str, today: datetime.date, now: datetime.datetime, promised: int
 ) -> int:
     """The customers' payment promises: open ones for the promised items, and a
-    past of evaluated ones on the paid items. Returns how many were made."""
+    past of evaluated ones on the paid items, as the daily job with today's
+    grace period would have left them. Returns how many were made."""
+    grace_days = QuickPromisePreference.load().grace_days
+    # The last day a promise evaluated by now may be for: a week ago at the
+    # latest, and past its grace period.
+    last_date = min(
+        today - datetime.timedelta(days=7),
+        last_day_in_grace(today=today, grace_days=grace_days) - datetime.timedelta(days=1),
+    )
     tables = {
         "items": OpenItem._meta.db_table,
         "customers": Customer._meta.db_table,
@@ -513,7 +534,9 @@ def _promises(
         _EVALUATED_PROMISES.format(**tables),
         {
             **params,
-            "last_date": today - datetime.timedelta(days=7),
+            "last_date": last_date,
+            "after_due": _PROMISED_AFTER_DUE,
+            "grace_days": grace_days,
             "promised_share": _PROMISED_BEFORE_PAID,
             "kept_share": _KEPT,
             "partly_share": _PARTLY_KEPT,
@@ -528,6 +551,7 @@ def _promises(
         {
             **params,
             "status": promised,
+            "in_grace_from": last_day_in_grace(today=today, grace_days=grace_days),
             "source": PromiseSource.STATUS_CHANGE,
             "open": PromiseState.OPEN,
             "now": now,

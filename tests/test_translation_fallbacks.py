@@ -8,7 +8,7 @@ import gettext
 import pytest
 from django.utils.translation import trans_real
 
-from settings.translations import drop_empty_fallbacks
+from settings.translations import drop_empty_fallbacks, load_translations
 
 
 def _chain(translation) -> list:
@@ -22,8 +22,17 @@ def _empty(catalogue) -> bool:
     return type(catalogue) is gettext.GNUTranslations and set(catalogue._catalog) <= {""}
 
 
-def test_the_english_translation_walks_one_empty_catalogue_at_most():
-    chain = _chain(trans_real.translation("en-gb"))
+def _loaded(language: str, monkeypatch):
+    """The translation as the product loads it at start (collections_app's
+    ready()); built again here, as a test that changes the languages empties
+    Django's cache of translations."""
+    monkeypatch.setattr(trans_real, "_translations", {})
+    load_translations()
+    return trans_real.translation(language)
+
+
+def test_the_english_translation_walks_one_empty_catalogue_at_most(monkeypatch):
+    chain = _chain(_loaded("en-gb", monkeypatch))
     # As Django builds it: an empty catalogue of each app's English behind the
     # British one.
     assert len([c for c in _chain(trans_real.DjangoTranslation("en-gb")) if _empty(c)]) > 1
@@ -59,7 +68,7 @@ def _built_anew(language: str, monkeypatch):
 
 @pytest.mark.parametrize("language", ["en-gb", "fr"])
 def test_the_translations_say_what_they_said_with_every_fallback(language, monkeypatch):
-    pruned = trans_real.translation(language)
+    pruned = _loaded(language, monkeypatch)
     whole = _built_anew(language, monkeypatch)
     again = _built_anew(language, monkeypatch)
     drop_empty_fallbacks(again)
@@ -76,6 +85,21 @@ def test_the_translations_say_what_they_said_with_every_fallback(language, monke
                 assert translation.ngettext(singular, plural, n) == whole.ngettext(
                     singular, plural, n
                 )
+    # Every text any of the catalogues holds, Django's and the product's (Django's
+    # catalogue of the language's apps merged is not iterable: its items are).
+    catalogues = [whole, *_chain(whole)]
+    texts = {key for catalogue in catalogues for key, _text in catalogue._catalog.items()}
+    assert len(texts) > 400
+    for translation in (pruned, again):
+        for text in texts:
+            if isinstance(text, tuple):
+                singular = text[0]
+                for n in (0, 1, 2, 5, 11, 21, 101):
+                    assert translation.ngettext(singular, f"{singular}+", n) == whole.ngettext(
+                        singular, f"{singular}+", n
+                    ), text
+            else:
+                assert translation.gettext(text) == whole.gettext(text), text
     # And they do translate.
     assert pruned.gettext("Customers") == ("Clients" if language == "fr" else "Customers")
     assert pruned.gettext("colour") == whole.gettext("colour")

@@ -10,12 +10,13 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from collections_app.ledger_generator import GeneratorError, generate_ledger
 from collections_app.models import (
     CREDIT_DOCUMENT_TYPES,
+    MAX_GRACE_DAYS,
     ChangeCause,
     DocumentType,
     OpenItem,
@@ -23,9 +24,11 @@ from collections_app.models import (
     PromiseItem,
     PromiseSource,
     PromiseState,
+    QuickPromisePreference,
     StatusChange,
 )
 from collections_app.services import apply_quick_promise
+from collections_app.services.promise_evaluation import EvaluationReport, evaluate_promises
 from customers.models import Customer
 from customers.selectors import search_customers, with_keep_rate
 from tests.factories import CustomerFactory, configure_quick_promise
@@ -128,11 +131,15 @@ def test_promised_items_are_in_open_promises():
     report = generate_ledger(
         customers=60, items=3_000, big_account_items=[300], seed=5, today=TODAY
     )
-    promised = OpenItem.objects.outstanding().filter(status__label="Promise to pay")
+    all_promised = OpenItem.objects.outstanding().filter(status__label="Promise to pay")
+    # With the default day of grace: promised for yesterday or later.
+    promised = all_promised.filter(promise_date__gte=TODAY - datetime.timedelta(days=1))
     assert promised.count() > 20
+    assert all_promised.count() > promised.count()
     open_promises = PaymentPromise.objects.filter(state=PromiseState.OPEN)
-    # Each promised item in exactly one open promise: its customer's, in its
-    # currency, for its date, for its open amount; nothing else in one.
+    # Each promised item still in its grace period in exactly one open promise:
+    # its customer's, in its currency, for its date, for its open amount; nothing
+    # else in one (the daily job would have ended the others).
     lines = PromiseItem.objects.filter(promise__state=PromiseState.OPEN, released_at__isnull=True)
     assert sorted(lines.values_list("item_id", flat=True)) == sorted(
         promised.values_list("pk", flat=True)
@@ -168,20 +175,32 @@ def test_paid_items_have_a_past_of_kept_and_broken_promises():
         > states[PromiseState.BROKEN]
         > states[PromiseState.PARTIALLY_KEPT]
     )
-    # A third or so of the paid invoices, each the one item of its promise.
+    # Three in ten or so of the paid invoices and debit notes due three weeks ago
+    # or more (promised for a week ago or earlier), each the one item of its
+    # promise; none of the others.
     paid = OpenItem.objects.filter(open_amount=0, amount__gt=0)
-    promised_paid = paid.filter(promise_lines__isnull=False)
-    assert paid.count() / 5 < promised_paid.count() < paid.count() / 2
+    long_due = paid.filter(due_date__lte=TODAY - datetime.timedelta(days=22))
+    promised_paid = long_due.filter(promise_lines__isnull=False)
+    assert long_due.count() / 5 < promised_paid.count() < long_due.count() / 2
+    assert not paid.exclude(pk__in=long_due).filter(promise_lines__isnull=False).exists()
     assert not evaluated.annotate(n=Count("lines")).exclude(n=1).exists()
     lines = PromiseItem.objects.filter(promise__in=evaluated)
     assert not lines.exclude(item__open_amount=0).exists()
     assert not lines.exclude(
         item__customer=F("promise__customer"), amount=F("item__amount")
     ).exists()
-    # Evaluated after their date, which is past; paid in full when kept, in part
-    # when partly kept, not in time when broken.
+    # For a day on or after the item's due date, a week ago or earlier; made a
+    # few days before it, not before the item existed; evaluated the night after
+    # the day of grace; paid in full when kept, in part when partly kept, not in
+    # time when broken.
     assert not evaluated.filter(promised_date__gt=TODAY - datetime.timedelta(days=7)).exists()
-    assert not evaluated.exclude(evaluated_at__date__gt=F("promised_date")).exists()
+    assert not lines.exclude(promise__promised_date__gte=F("item__due_date")).exists()
+    assert not lines.exclude(promise__created_at__date__gte=F("item__document_date")).exists()
+    assert not evaluated.exclude(created_at__date__lte=F("promised_date")).exists()
+    for promise in evaluated:
+        assert promise.evaluated_at.date() == promise.promised_date + datetime.timedelta(days=2)
+    # Not all on one day.
+    assert evaluated.values("promised_date").distinct().count() > 100
     assert not evaluated.filter(state=PromiseState.KEPT).exclude(paid_amount=F("amount")).exists()
     assert not evaluated.filter(state=PromiseState.BROKEN).exclude(paid_amount=0).exists()
     partly = evaluated.filter(state=PromiseState.PARTIALLY_KEPT)
@@ -195,6 +214,25 @@ def test_paid_items_have_a_past_of_kept_and_broken_promises():
     assert 0 in rates
     assert 100 in rates
     assert any(rate is not None and 0 < rate < 100 for rate in rates)
+
+
+def test_the_daily_evaluation_finds_nothing_left_to_do():
+    """The promises are as the daily job would have left them: run on the day
+    of the ledger, it ends none (with the default day of grace, and with the
+    longest one an administrator may set)."""
+    for grace_days in (1, MAX_GRACE_DAYS):
+        with transaction.atomic():
+            preference = QuickPromisePreference.load()
+            preference.grace_days = grace_days
+            preference.save()
+            generate_ledger(customers=40, items=2_000, seed=7, today=TODAY, prefix="E")
+            assert PaymentPromise.objects.filter(state=PromiseState.OPEN).exists()
+            assert not PaymentPromise.objects.filter(evaluated_at__date__gt=TODAY).exists()
+            before = database_state()
+            at = datetime.datetime.combine(TODAY, datetime.time(12, 0), tzinfo=datetime.UTC)
+            assert evaluate_promises(at=at) == EvaluationReport()
+            assert database_state() == before
+            transaction.set_rollback(True)
 
 
 def test_customer_names_are_company_like_and_searchable():
