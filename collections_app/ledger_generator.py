@@ -7,8 +7,8 @@ currencies, some items partly paid, some closed, some in dispute or promised.
 The promised items still in their grace period are in open payment promises,
 and three in ten of the paid invoices and debit notes had a promise before,
 kept, partly kept or broken, evaluated as the daily job would have: the
-customers' keep rates vary as in a real book, and the promises' statistics are a real book's
-(spread over the customers), not those of an empty table. "Big accounts" get a
+customers' keep rates vary as in a real book, and the promises' statistics are
+a real book's (spread over the customers), not those of an empty table. "Big accounts" get a
 given number of outstanding items each, like the retail customer of a real
 export with thousands of open items.
 
@@ -517,12 +517,10 @@ def _promises(
     past of evaluated ones on the paid items, as the daily job with today's
     grace period would have left them. Returns how many were made."""
     grace_days = QuickPromisePreference.load().grace_days
+    in_grace_from = last_day_in_grace(today=today, grace_days=grace_days)
     # The last day a promise evaluated by now may be for: a week ago at the
     # latest, and past its grace period.
-    last_date = min(
-        today - datetime.timedelta(days=7),
-        last_day_in_grace(today=today, grace_days=grace_days) - datetime.timedelta(days=1),
-    )
+    last_date = min(today - datetime.timedelta(days=7), in_grace_from - datetime.timedelta(days=1))
     tables = {
         "items": OpenItem._meta.db_table,
         "customers": Customer._meta.db_table,
@@ -551,7 +549,7 @@ def _promises(
         {
             **params,
             "status": promised,
-            "in_grace_from": last_day_in_grace(today=today, grace_days=grace_days),
+            "in_grace_from": in_grace_from,
             "source": PromiseSource.STATUS_CHANGE,
             "open": PromiseState.OPEN,
             "now": now,

@@ -149,7 +149,7 @@ def customer_with_collector(pk: int) -> Customer | None:
     return found[0] if found else None
 
 
-def _customers_with_collectors(template: str, params: list, **parts: str) -> list[Customer]:
+def _customers_with_collectors(template: str, params: list | dict, **parts: str) -> list[Customer]:
     """The customers, each with its collector, of a query in SQL written out:
     ``template`` selects ``{customer}`` then ``{user}`` (their columns) from
     ``{customers} c`` and ``{users} u``; ``parts`` fill its other fields."""
@@ -277,19 +277,18 @@ def customer_page(
     return page
 
 
-def _search_condition(query: str, *, named: bool = False) -> tuple[str, list | dict]:
+def _search_condition(query: str) -> tuple[str, dict[str, str]]:
     """``search_customers``' condition on the customers aliased ``c``, as Django
     writes ``icontains`` on PostgreSQL (the expressions of the trigram indexes),
-    and its parameters: a list, or with ``named`` a dict (``%(pattern)s``)."""
+    and its parameters (``%(pattern)s``)."""
     if not query:
-        return "TRUE", {} if named else []
+        return "TRUE", {}
     pattern = f"%{connection.ops.prep_for_like_query(query)}%"
-    placeholder = "%(pattern)s" if named else "%s"
     condition = (
-        f'(UPPER(c."code"::text) LIKE UPPER({placeholder}) '
-        f'OR UPPER(c."name"::text) LIKE UPPER({placeholder}))'
+        '(UPPER(c."code"::text) LIKE UPPER(%(pattern)s) '
+        'OR UPPER(c."name"::text) LIKE UPPER(%(pattern)s))'
     )
-    return condition, {"pattern": pattern} if named else [pattern, pattern]
+    return condition, {"pattern": pattern}
 
 
 def count_matching(query: str, limit: int) -> int:
@@ -298,10 +297,10 @@ def count_matching(query: str, limit: int) -> int:
     condition, params = _search_condition(query.strip())
     sql = (
         f"SELECT count(*) FROM (SELECT 1 FROM {Customer._meta.db_table} c "
-        f"WHERE {condition} LIMIT %s) s"
+        f"WHERE {condition} LIMIT %(limit)s) s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
+        cursor.execute(sql, {**params, "limit": limit})
         return cursor.fetchone()[0]
 
 
@@ -352,7 +351,7 @@ def count_and_page_sql(
     the count is below ``count_limit``, walking it when it is not, as
     ``customer_page`` reads a search then), each with its totals and keep rate
     (``attach_totals_and_rates``). One query (PostgreSQL)."""
-    condition, params = _search_condition(query.strip(), named=True)
+    condition, params = _search_condition(query.strip())
     totals, totals_params = _totals_and_rate_parts(today, customer_id="c.id")
     rows = _fetch(
         _COUNT_AND_PAGE,
@@ -389,7 +388,8 @@ def count_and_page_sql(
 _PAGE_ROWS = """
 SELECT {customer}, {user}
 FROM (
-    SELECT c.id FROM {customers} c WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s
+    SELECT c.id FROM {customers} c WHERE {condition} ORDER BY {order}
+    LIMIT %(limit)s OFFSET %(offset)s
 ) p
 JOIN {customers} c ON c.id = p.id
 LEFT JOIN {users} u ON u.id = c.collector_id
@@ -406,7 +406,7 @@ def page_rows_sql(
     condition, params = _search_condition(query.strip())
     return _customers_with_collectors(
         _PAGE_ROWS,
-        [*params, limit, offset],
+        {**params, "limit": limit, "offset": offset},
         condition=condition,
         order=_order_sql(sort, walk_index=walk_index),
     )
